@@ -1,0 +1,42 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "sidecar/capture/backoff.hpp"
+#include "sidecar/capture/wakeup.hpp"
+#include "sidecar/config/config.hpp"
+#include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/outbox.hpp"
+#include "sidecar/push/provider_set.hpp"
+#include "sidecar/route/router.hpp"
+
+namespace pushsync::capture {
+
+// The main loop: claim a batch and route it (database thread), send it
+// (providers, io_context), settle it (database thread); when the outbox is
+// empty, mark the listener asleep and wait for a NOTIFY or poll_interval.
+// Database failures are retried with backoff; nothing is lost because
+// unsettled changes return to the queue when their lease ends.
+class Dispatcher {
+ public:
+  Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers);
+
+  boost::asio::awaitable<void> run();
+  // Stop claiming; the batch in flight is still settled, then run() ends.
+  void stop();
+
+ private:
+  boost::asio::awaitable<route::RoutedBatch> claim_and_route(bool was_asleep);
+  boost::asio::awaitable<void> deliver(route::RoutedBatch batch);
+
+  const config::Config& config_;
+  db::DbThread& db_;
+  Wakeup& wakeup_;
+  push::ProviderSet& providers_;
+  db::Outbox outbox_;
+  route::Router router_;
+  Backoff retry_backoff_;
+  bool stopping_ = false;
+};
+
+}  // namespace pushsync::capture

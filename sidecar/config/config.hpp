@@ -1,0 +1,139 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sidecar/config/source_pos.hpp"
+#include "sidecar/config/template.hpp"
+#include "sidecar/model/duration.hpp"
+#include "sidecar/model/op.hpp"
+#include "sidecar/model/push.hpp"
+
+namespace pushsync::config {
+
+using namespace std::chrono_literals;
+
+enum class MigrateMode { automatic, manual };
+using PayloadKind = pushsync::PayloadKind;
+
+struct DatabaseConfig {
+  std::string url;
+  std::string schema = "pushsync";
+  MigrateMode migrate = MigrateMode::automatic;
+  int batch_size = 500;
+  Duration poll_interval = 1s;
+  Duration lease = 30s;
+};
+
+struct HttpConfig {
+  std::string listen = "0.0.0.0:8080";
+  std::string api_token;
+  std::size_t max_body = 64 * 1024;
+  bool metrics_public = false;
+};
+
+struct ApnsConfig {
+  std::string team_id;
+  std::string key_id;
+  std::string key_file;
+  std::string certificate_file;
+  std::string private_key_file;
+  std::string private_key_password;
+  std::string topic;
+  std::string environment = "production";
+  std::string endpoint;
+  std::string ca_file;
+  int connections = 2;
+};
+
+struct FcmConfig {
+  std::string service_account_file;
+  std::string endpoint;
+  std::string ca_file;
+};
+
+struct WebsocketConfig {
+  bool enabled = true;
+};
+
+struct BackoffConfig {
+  Duration initial = 1s;
+  Duration max = 5min;
+};
+
+struct DeliveryConfig {
+  bool dry_run = false;
+  std::string dry_run_file = "-";
+  int max_attempts = 8;
+  BackoffConfig backoff;
+  Duration coalesce_window = 200ms;
+  bool deliver_to_originator = false;
+  Duration expiration = 1h;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  std::string format = "text";
+};
+
+struct QualifiedName {
+  std::string schema;
+  std::string table;
+  auto operator<=>(const QualifiedName&) const = default;
+};
+
+struct Column {
+  std::string name;
+  SourcePos pos;
+};
+
+struct PayloadConfig {
+  PayloadKind kind = PayloadKind::background;
+  std::optional<Template> alert;
+  std::optional<std::string> sound;
+  std::optional<int> badge;
+  std::vector<std::pair<std::string, Template>> data;  // in config order
+};
+
+struct TableConfig {
+  std::string key;            // as written under `tables:`; stored in the outbox
+  QualifiedName relation;
+  std::string name;           // "table" in payloads
+  SourcePos pos;              // of the key
+  std::vector<Column> id;
+  std::set<Op> operations{Op::insert, Op::update, Op::remove};
+  std::optional<std::vector<Column>> watch;  // unset: every update fires
+  std::vector<Template> tags;
+  std::optional<std::string> tags_sql;
+  std::vector<Column> tags_args;
+  PayloadConfig payload;
+  Template collapse = Template::parse("{table}:{id}");
+
+  // Columns the trigger must capture from OLD and NEW (templates, tags_args).
+  std::vector<Column> captured_columns() const;
+};
+
+// Names a payload/collapse template may use besides columns.
+inline const std::set<std::string> builtin_template_names{"table", "op", "id"};
+
+struct Config {
+  std::string file;  // path the config was read from, for messages
+  DatabaseConfig database;
+  std::optional<HttpConfig> http;
+  std::optional<ApnsConfig> apns;
+  std::optional<FcmConfig> fcm;
+  WebsocketConfig websocket;
+  DeliveryConfig delivery;
+  std::optional<Template> users_tag;
+  LogConfig log;
+  Duration shutdown_timeout = 10s;
+  std::vector<TableConfig> tables;
+
+  const TableConfig* find_table(const std::string& key) const;
+};
+
+}  // namespace pushsync::config

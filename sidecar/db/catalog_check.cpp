@@ -1,0 +1,101 @@
+#include "sidecar/db/catalog_check.hpp"
+
+#include <set>
+
+#include <pqxx/pqxx>
+#include <pqxx/subtransaction>
+#include <pqxx/transaction>
+
+#include "sidecar/db/sql_text.hpp"
+#include "sidecar/db/trigger_ddl.hpp"
+
+namespace pushsync::db {
+
+namespace {
+
+using config::Column;
+using config::ConfigIssue;
+using config::SourcePos;
+using config::TableConfig;
+
+struct TableShape {
+  bool exists = false;
+  char kind = 0;
+  std::set<std::string> columns;
+};
+
+TableShape shape_of(pqxx::transaction_base& tx, const config::QualifiedName& relation) {
+  TableShape shape;
+  auto rel = tx.exec_params("SELECT relkind FROM pg_class WHERE oid = to_regclass($1)", quoted_relation(relation));
+  if (rel.empty()) return shape;
+  shape.exists = true;
+  shape.kind = rel[0][0].as<std::string>()[0];
+  for (const auto& row : tx.exec_params(
+           "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+           quoted_relation(relation)))
+    shape.columns.insert(row[0].as<std::string>());
+  return shape;
+}
+
+std::vector<Column> referenced_columns(const TableConfig& table) {
+  std::vector<Column> out = table.id;
+  if (table.watch) out.insert(out.end(), table.watch->begin(), table.watch->end());
+  auto captured = table.captured_columns();
+  out.insert(out.end(), captured.begin(), captured.end());
+  return out;
+}
+
+void check_table(pqxx::work& tx, const config::Config& config, const TableConfig& table, CatalogReport& report) {
+  auto issue = [&](const SourcePos& pos, std::string message) {
+    report.errors.push_back(ConfigIssue{config.file, pos, pos.path, std::move(message)});
+  };
+  TableShape shape = shape_of(tx, table.relation);
+  const std::string shown = table.relation.schema + "." + table.relation.table;
+  if (!shape.exists) return issue(table.pos, "table \"" + shown + "\" does not exist");
+  if (shape.kind != 'r' && shape.kind != 'p')
+    return issue(table.pos, "\"" + shown + "\" is not a table (row triggers need a table)");
+  std::set<std::string> reported;
+  for (const auto& column : referenced_columns(table)) {
+    if (shape.columns.count(column.name) || !reported.insert(column.name).second) continue;
+    issue(column.pos, "unknown column \"" + column.name + "\" in table \"" + shown + "\"");
+  }
+  if (table.tags_sql) {
+    pqxx::subtransaction probe(tx, "tags_sql");
+    try {
+      probe.exec("PREPARE pushsync_check_tags_sql AS " + *table.tags_sql);
+      probe.exec("DEALLOCATE pushsync_check_tags_sql");
+      probe.commit();
+    } catch (const pqxx::sql_error& e) {
+      SourcePos pos = table.pos;
+      pos.path = "tables." + table.key + ".tags_sql";
+      issue(pos, std::string("tags_sql does not prepare: ") + e.what());
+    }
+  }
+}
+
+void warn_about_unserved_platforms(pqxx::work& tx, const config::Config& config, const std::set<Platform>& served,
+                                   CatalogReport& report) {
+  const std::string table = quote_ident(config.database.schema) + ".installations";
+  if (tx.exec_params1("SELECT to_regclass($1) IS NULL", table)[0].as<bool>()) return;
+  for (const auto& row : tx.exec("SELECT platform, count(*) FROM " + table +
+                                 " WHERE disabled_at IS NULL GROUP BY platform ORDER BY platform")) {
+    std::string platform = row[0].as<std::string>();
+    auto known = parse_platform(platform);
+    if (known && !served.count(*known))
+      report.warnings.push_back(row[1].as<std::string>() + " installation(s) on platform " + platform +
+                                " but no " + platform +
+                                " provider is configured: their pushes are dead-lettered as provider_not_configured");
+  }
+}
+
+}  // namespace
+
+CatalogReport check_catalog(pqxx::connection& conn, const config::Config& config, const std::set<Platform>& served) {
+  CatalogReport report;
+  pqxx::work tx(conn, "pushsync_check");
+  for (const auto& table : config.tables) check_table(tx, config, table, report);
+  warn_about_unserved_platforms(tx, config, served, report);
+  return report;  // read only: rolled back
+}
+
+}  // namespace pushsync::db

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/connection>
+
+namespace pushsync::db {
+
+// The one thread that talks to PostgreSQL. libpqxx calls block, so they run
+// here, fed by a queue; results are posted back to the io_context. The same
+// connection LISTENs on `listen_channel`: between tasks the thread waits in
+// poll() on the connection's socket and its queue, so a NOTIFY reaches
+// `on_notify` (on the io_context) without a second connection.
+// A broken connection is dropped and reopened by the next task.
+class DbThread {
+ public:
+  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void()> on_notify);
+  ~DbThread();
+  DbThread(const DbThread&) = delete;
+  DbThread& operator=(const DbThread&) = delete;
+
+  // Runs `task(connection)` on the database thread; exceptions propagate to
+  // the awaiting coroutine. The result type must be default-constructible.
+  template <class Task>
+  auto run(Task task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>>;
+
+ private:
+  using Job = std::function<void()>;
+  void enqueue(Job job);
+  void loop();
+  void wait_for_work_or_notification();
+  pqxx::connection& connection();
+  void drop_connection_if_broken(std::exception_ptr error);
+  void deliver_notifications();
+
+  std::string url_;
+  std::string listen_channel_;
+  boost::asio::io_context& io_;
+  std::function<void()> on_notify_;
+
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::notification_receiver> receiver_;
+
+  std::mutex mutex_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  int wake_fd_ = -1;  // eventfd: new job or stop
+  std::thread thread_;
+};
+
+template <class Task>
+auto DbThread::run(Task task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>> {
+  using Result = std::invoke_result_t<Task&, pqxx::connection&>;
+  namespace asio = boost::asio;
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
+      [this, task = std::make_shared<Task>(std::move(task))](auto handler) mutable {
+        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+        auto work = asio::make_work_guard(io_);
+        enqueue([this, task, shared_handler, work]() mutable {
+          std::exception_ptr error;
+          Result result{};
+          try {
+            result = (*task)(connection());
+          } catch (...) {
+            error = std::current_exception();
+            drop_connection_if_broken(error);
+          }
+          auto executor = asio::get_associated_executor(*shared_handler, io_.get_executor());
+          asio::post(executor, [shared_handler, error, result = std::move(result)]() mutable {
+            (*shared_handler)(error, std::move(result));
+          });
+          work.reset();
+        });
+      },
+      asio::use_awaitable);
+}
+
+}  // namespace pushsync::db

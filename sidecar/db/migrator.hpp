@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+#include "sidecar/config/config.hpp"
+
+namespace pushsync::db {
+
+struct MigrationReport {
+  int from_version = 0;
+  int to_version = 0;
+  std::vector<std::string> triggers_created;  // table keys
+  std::vector<std::string> triggers_updated;
+  std::vector<std::string> triggers_dropped;  // "schema.table" of removed tables
+
+  bool changed() const;
+  std::string summary() const;
+};
+
+// Brings the pushsync schema to the newest version and the capture triggers
+// in line with the config, in one transaction under an advisory lock (two
+// sidecars starting at once take turns). Running it twice changes nothing.
+MigrationReport migrate(pqxx::connection& conn, const config::Config& config);
+
+// Everything migrate could run, as one script for review (`pushsync sql`).
+std::string migration_script(const config::Config& config);
+
+// Highest schema version compiled into this binary.
+int latest_schema_version();
+
+}  // namespace pushsync::db

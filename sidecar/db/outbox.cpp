@@ -1,0 +1,111 @@
+#include "sidecar/db/outbox.hpp"
+
+#include <algorithm>
+
+#include <pqxx/pqxx>
+#include <pqxx/transaction>
+
+#include "sidecar/db/sql_text.hpp"
+
+namespace pushsync::db {
+
+namespace {
+
+nlohmann::json parse_json_or_null(const pqxx::field& field) {
+  if (field.is_null()) return nullptr;
+  return nlohmann::json::parse(field.c_str());
+}
+
+std::string id_array(const std::vector<ChangeId>& ids) {
+  std::string out = "{";
+  for (auto id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
+  return out + "}";
+}
+
+}  // namespace
+
+Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)) {}
+
+std::vector<Change> Outbox::claim(pqxx::connection& conn, int limit, Duration lease) const {
+  pqxx::nontransaction tx(conn);
+  auto rows = tx.exec_params(
+      "UPDATE " + schema_ + ".changes c SET due_at = now() + $2::bigint * interval '1 millisecond', "
+      "attempts = c.attempts + 1 FROM (SELECT id FROM " + schema_ +
+          ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) due "
+          "WHERE c.id = due.id "
+          "RETURNING c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
+          "coalesce(c.originator, ''), c.attempts",
+      limit, static_cast<long long>(lease.count()));
+  std::vector<Change> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    Change c;
+    c.id = row[0].as<ChangeId>();
+    c.table_key = row[1].as<std::string>();
+    c.op = parse_op(row[2].as<std::string>()).value_or(Op::update);
+    c.row_id = row[3].as<std::string>();
+    c.old_values = parse_json_or_null(row[4]);
+    c.new_values = parse_json_or_null(row[5]);
+    c.originator = row[6].as<std::string>();
+    c.attempts = row[7].as<int>();
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
+  return out;
+}
+
+bool Outbox::fall_asleep(pqxx::connection& conn) const {
+  pqxx::nontransaction tx(conn);
+  tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) "
+          "ON CONFLICT (one) DO UPDATE SET asleep = true WHERE NOT " + schema_ + ".listener.asleep");
+  return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ + ".changes WHERE due_at <= now())")[0].as<bool>();
+}
+
+void Outbox::wake_up(pqxx::connection& conn) const {
+  pqxx::nontransaction tx(conn);
+  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE asleep");
+}
+
+void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
+  pqxx::work tx(conn, "pushsync_settle");
+  if (!s.dead_letters.empty()) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& d : s.dead_letters)
+      rows.push_back({{"change_id", d.change_id},
+                      {"installation_id", d.installation_id.empty() ? nlohmann::json() : nlohmann::json(d.installation_id)},
+                      {"platform", d.platform.empty() ? nlohmann::json() : nlohmann::json(d.platform)},
+                      {"reason", d.reason},
+                      {"payload", d.payload}});
+    tx.exec_params("INSERT INTO " + schema_ +
+                       ".dead_letters (change_id, tbl, op, row_id, installation_id, platform, reason, payload, "
+                       "changed_at) SELECT c.id, c.tbl, c.op, c.row_id, d.installation_id, d.platform, d.reason, "
+                       "d.payload, c.created_at FROM jsonb_to_recordset($1::jsonb) AS d(change_id bigint, "
+                       "installation_id text, platform text, reason text, payload jsonb) JOIN " + schema_ +
+                       ".changes c ON c.id = d.change_id",
+                   rows.dump());
+  }
+  if (!s.invalid_tokens.empty()) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& t : s.invalid_tokens) rows.push_back({{"installation_id", t.installation_id}, {"reason", t.reason}});
+    tx.exec_params("WITH d AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(installation_id text, reason text)), "
+                   "disabled AS (UPDATE " + schema_ + ".installations i SET disabled_at = now(), last_error = d.reason "
+                   "FROM d WHERE i.installation_id = d.installation_id AND i.disabled_at IS NULL "
+                   "RETURNING i.installation_id, i.platform, i.push_channel, d.reason) "
+                   "INSERT INTO " + schema_ + ".feedback (installation_id, platform, push_channel, reason) "
+                   "SELECT * FROM disabled",
+                   rows.dump());
+  }
+  if (!s.retries.empty()) {
+    std::vector<ChangeId> ids;
+    std::vector<ChangeId> delays;
+    for (const auto& r : s.retries) ids.push_back(r.change_id), delays.push_back(r.delay.count());
+    tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = now() + r.delay_ms * interval '1 millisecond' "
+                   "FROM unnest($1::bigint[], $2::bigint[]) AS r(id, delay_ms) WHERE c.id = r.id",
+                   id_array(ids), id_array(delays));
+  }
+  if (!s.done.empty())
+    tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", id_array(s.done));
+  tx.commit();
+}
+
+}  // namespace pushsync::db

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/connection>
+
+#include "sidecar/model/change.hpp"
+#include "sidecar/model/duration.hpp"
+
+namespace pushsync::db {
+
+// What to write back once a batch's pushes have answers.
+struct Settlement {
+  struct Retry {
+    ChangeId change_id;
+    Duration delay;
+  };
+  struct DeadLetter {
+    ChangeId change_id;
+    std::string installation_id;  // empty when the change itself failed
+    std::string platform;
+    std::string reason;
+    nlohmann::json payload;
+  };
+  struct InvalidToken {
+    std::string installation_id;
+    std::string reason;
+  };
+
+  std::vector<ChangeId> done;  // deleted from the outbox
+  std::vector<Retry> retries;  // due again after `delay`
+  std::vector<DeadLetter> dead_letters;
+  std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row
+};
+
+// The outbox queries; every call runs on the database thread.
+class Outbox {
+ public:
+  explicit Outbox(const std::string& schema);
+
+  // Leases up to `limit` due changes (FOR UPDATE SKIP LOCKED, so several
+  // sidecars share the work), oldest first.
+  std::vector<Change> claim(pqxx::connection& conn, int limit, Duration lease) const;
+
+  // Marks the listener asleep so that writers start to NOTIFY, then says
+  // whether anything became due meanwhile (the caller must not sleep then).
+  bool fall_asleep(pqxx::connection& conn) const;
+  void wake_up(pqxx::connection& conn) const;
+
+  void settle(pqxx::connection& conn, const Settlement& settlement) const;
+
+ private:
+  std::string schema_;  // quoted
+};
+
+}  // namespace pushsync::db

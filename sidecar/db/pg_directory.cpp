@@ -1,0 +1,37 @@
+#include "sidecar/db/pg_directory.hpp"
+
+#include <pqxx/pqxx>
+#include <pqxx/prepared_statement>
+
+#include "sidecar/db/sql_text.hpp"
+
+namespace pushsync::db {
+
+PgDirectory::PgDirectory(pqxx::connection& conn, const std::string& schema)
+    : conn_(conn),
+      // `tags && $1` uses the GIN index; unnest tells which tag matched.
+      installations_query_("SELECT t.tag, i.installation_id, i.platform, i.push_channel FROM " + quote_ident(schema) +
+                           ".installations i CROSS JOIN LATERAL unnest(i.tags) AS t(tag) "
+                           "WHERE i.tags && $1::text[] AND i.disabled_at IS NULL AND t.tag = ANY($1::text[])") {}
+
+std::vector<route::TaggedInstallation> PgDirectory::installations_for(const std::vector<std::string>& tags) {
+  pqxx::nontransaction tx(conn_);
+  std::vector<route::TaggedInstallation> out;
+  for (const auto& row : tx.exec_params(installations_query_, text_array_literal(tags))) {
+    auto platform = parse_platform(row[2].as<std::string>());
+    if (!platform) continue;  // the CHECK constraint makes this unreachable for our own table
+    out.push_back({row[0].as<std::string>(), Installation{row[1].as<std::string>(), *platform, row[3].as<std::string>()}});
+  }
+  return out;
+}
+
+std::vector<std::string> PgDirectory::tags_from_sql(const std::string& sql,
+                                                    const std::vector<std::optional<std::string>>& args) {
+  pqxx::nontransaction tx(conn_);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(args)))
+    if (!row[0].is_null()) out.push_back(row[0].as<std::string>());
+  return out;
+}
+
+}  // namespace pushsync::db

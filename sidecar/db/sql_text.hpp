@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace pushsync::db {
+
+// "name" with embedded quotes doubled: every identifier pushsync generates
+// goes through this, so `"Sales"."Order Items"` just works.
+std::string quote_ident(std::string_view name);
+
+// 'text' with embedded quotes doubled (standard_conforming_strings).
+std::string quote_literal(std::string_view text);
+
+// Replaces each {{key}} in `text`.
+std::string fill_placeholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
+
+// A PostgreSQL array literal for a bound text[] parameter: {"a","b\"c"}.
+std::string text_array_literal(const std::vector<std::string>& items);
+
+}  // namespace pushsync::db

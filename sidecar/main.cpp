@@ -1,0 +1,212 @@
+// pushsync: row changes in PostgreSQL -> silent push-to-sync notifications.
+//
+// Threads: the main thread runs one boost::asio::io_context; everything that
+// does network I/O (providers, later the HTTP API) is a coroutine on it. One
+// database thread (db::DbThread) owns the libpqxx connection: coroutines hand
+// it work and await the result, and it turns NOTIFYs into wakeups posted to
+// the io_context. Nothing else starts threads. This file only parses the
+// command line and wires the parts together.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/connection>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/capture/dispatcher.hpp"
+#include "sidecar/capture/wakeup.hpp"
+#include "sidecar/config/config_error.hpp"
+#include "sidecar/config/config_loader.hpp"
+#include "sidecar/db/catalog_check.hpp"
+#include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/migrator.hpp"
+#include "sidecar/push/log/log_provider.hpp"
+#include "sidecar/push/provider_set.hpp"
+#include "sidecar/util/logging.hpp"
+
+namespace {
+
+using namespace pushsync;
+namespace asio = boost::asio;
+
+constexpr int exit_ok = 0;
+constexpr int exit_runtime = 1;
+constexpr int exit_usage = 2;
+
+struct Options {
+  std::string config_file = "pushsync.yaml";
+  std::string log_format;
+  std::string log_level;
+};
+
+config::Config load(const Options& options) {
+  auto config = config::load_config(options.config_file, config::process_env());
+  if (!options.log_format.empty()) config.log.format = options.log_format;
+  if (!options.log_level.empty()) config.log.level = options.log_level;
+  setup_logging(config.log.level, config.log.format);
+  return config;
+}
+
+std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config) {
+  auto providers = std::make_unique<push::ProviderSet>(config.delivery.expiration);
+  if (config.delivery.dry_run) {
+    auto log = std::make_shared<push::LogProvider>(config.delivery.dry_run_file, config.delivery.expiration);
+    for (auto platform : all_platforms) providers->add(platform, log);
+  }
+  return providers;
+}
+
+// Catalog problems are config errors (exit 2); warnings are only logged.
+void require_catalog_ok(pqxx::connection& conn, const config::Config& config, const push::ProviderSet& providers) {
+  auto report = db::check_catalog(conn, config, providers.served());
+  for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
+  if (!report.errors.empty()) throw config::ConfigError(report.errors);
+}
+
+int command_sql(const Options& options) {
+  std::cout << db::migration_script(load(options));
+  return exit_ok;
+}
+
+int command_migrate(const Options& options) {
+  auto config = load(options);
+  pqxx::connection conn(config.database.url);
+  auto providers = make_providers(config);
+  require_catalog_ok(conn, config, *providers);
+  spdlog::info("migrate: {}", db::migrate(conn, config).summary());
+  return exit_ok;
+}
+
+int command_check(const Options& options) {
+  auto config = load(options);
+  pqxx::connection conn(config.database.url);
+  auto providers = make_providers(config);
+  require_catalog_ok(conn, config, *providers);
+  std::cout << options.config_file << ": ok (" << config.tables.size() << " table(s))\n";
+  return exit_ok;
+}
+
+// Migrates (database.migrate: auto) and checks the catalog, waiting for the
+// database to come up if it is not there yet.
+asio::awaitable<void> prepare_database(const config::Config& config, db::DbThread& db, capture::Wakeup& wakeup,
+                                       const push::ProviderSet& providers, const bool& stopping) {
+  capture::Backoff backoff(std::chrono::milliseconds(500), std::chrono::seconds(30));
+  for (int attempt = 1; !stopping; ++attempt) {
+    std::string error;
+    try {
+      co_await db.run([&](pqxx::connection& conn) {
+        require_catalog_ok(conn, config, providers);
+        if (config.database.migrate == config::MigrateMode::automatic)
+          spdlog::info("migrate: {}", db::migrate(conn, config).summary());
+        return true;
+      });
+      co_return;
+    } catch (const pqxx::broken_connection& e) {
+      error = e.what();
+    }
+    auto delay = backoff.delay(attempt);
+    spdlog::warn("cannot reach the database ({}); retrying in {} ms", error, delay.count());
+    co_await wakeup.wait(delay);
+  }
+}
+
+int command_run(const Options& options) {
+  auto config = load(options);
+  asio::io_context io;
+  capture::Wakeup wakeup(io);
+  db::DbThread db(config.database.url, config.database.schema, io, [&wakeup] { wakeup.notify(); });
+  auto providers = make_providers(config);
+  capture::Dispatcher dispatcher(config, db, wakeup, *providers);
+
+  int exit_code = exit_ok;
+  bool stopping = false;
+  asio::steady_timer deadline(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: finishing in-flight work (at most {} ms)", signal, config.shutdown_timeout.count());
+    stopping = true;
+    dispatcher.stop();
+    deadline.expires_after(config.shutdown_timeout);
+    deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+      if (timer_ec) return;
+      spdlog::warn("shutdown_timeout reached; unsettled changes return to the queue when their lease ends");
+      io.stop();
+    });
+  });
+
+  auto main_loop = [&]() -> asio::awaitable<void> {
+    co_await prepare_database(config, db, wakeup, *providers, stopping);
+    spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
+                 config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
+    co_await dispatcher.run();
+  };
+  asio::co_spawn(io, main_loop(), [&](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const config::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        exit_code = exit_usage;
+      } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        exit_code = exit_runtime;
+      }
+    }
+    signals.cancel();
+    deadline.cancel();
+  });
+  io.run();
+  spdlog::info("pushsync stopped");
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a dropped connection is an error code, not a crash
+  setup_logging("info", "text");
+
+  CLI::App app{"pushsync: row changes in PostgreSQL become push-to-sync notifications"};
+  app.set_version_flag("--version", std::string("pushsync ") + PUSHSYNC_VERSION);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  Options options;
+  if (const char* env = std::getenv("PUSHSYNC_CONFIG")) options.config_file = env;
+  app.add_option("-c,--config", options.config_file, "config file (default: $PUSHSYNC_CONFIG or pushsync.yaml)");
+  app.add_option("--log-format", options.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  auto* run = app.add_subcommand("run", "run the sidecar (the default command)");
+  auto* migrate = app.add_subcommand("migrate", "install or upgrade the schema and triggers (idempotent)");
+  auto* sql = app.add_subcommand("sql", "print the DDL migrate would run, for review");
+  auto* check = app.add_subcommand("check", "validate the config against the live database");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_usage;
+  }
+
+  try {
+    if (*migrate) return command_migrate(options);
+    if (*sql) return command_sql(options);
+    if (*check) return command_check(options);
+    (void)run;
+    return command_run(options);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return exit_usage;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return exit_runtime;
+  }
+}

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "sidecar/model/push.hpp"
+#include "sidecar/push/outcome.hpp"
+
+namespace pushsync::push {
+
+// One push service (APNs, FCM, WebSocket, or the dry-run log). Runs on the
+// io_context; answers one Outcome per push, in order. Never throws for a
+// provider's answer: failures are outcomes.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) = 0;
+};
+
+}  // namespace pushsync::push

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "sidecar/model/duration.hpp"
+#include "sidecar/push/provider.hpp"
+
+namespace pushsync::push {
+
+// Routes each push to its platform's provider, after the size check; a
+// platform without a provider answers dead("provider_not_configured").
+class ProviderSet {
+ public:
+  explicit ProviderSet(Duration ttl) : ttl_(ttl) {}
+  void add(Platform platform, std::shared_ptr<Provider> provider);
+  std::set<Platform> served() const;
+
+  // Outcomes in the order of `pushes`. Pushes are trimmed to fit the size
+  // limit on the way (hence the copy).
+  boost::asio::awaitable<std::vector<Outcome>> send(std::vector<Push> pushes);
+
+ private:
+  Duration ttl_;
+  std::map<Platform, std::shared_ptr<Provider>> providers_;
+};
+
+}  // namespace pushsync::push

@@ -1,0 +1,68 @@
+#include "sidecar/push/wire_format.hpp"
+
+namespace pushsync::push {
+
+namespace {
+
+void add_alert_fields(const Push& push, nlohmann::ordered_json& into) {
+  if (push.alert) into["alert"] = *push.alert;
+  if (push.sound) into["sound"] = *push.sound;
+  if (push.badge) into["badge"] = *push.badge;
+}
+
+std::string as_string(const nlohmann::ordered_json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+nlohmann::ordered_json apns_body(const Push& push) {
+  nlohmann::ordered_json aps = nlohmann::ordered_json::object();
+  if (push.kind == PayloadKind::background)
+    aps["content-available"] = 1;
+  else
+    add_alert_fields(push, aps);
+  nlohmann::ordered_json body = {{"aps", aps}};
+  for (const auto& [key, value] : push.fields.items()) body[key] = value;
+  return body;
+}
+
+nlohmann::ordered_json fcm_message(const Push& push, Duration ttl, bool with_token) {
+  nlohmann::ordered_json data = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : push.fields.items()) data[key] = as_string(value);
+  nlohmann::ordered_json android = {{"priority", "high"}};
+  if (!push.collapse_id.empty()) android["collapse_key"] = push.collapse_id;
+  android["ttl"] = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ttl).count()) + "s";
+  nlohmann::ordered_json message = nlohmann::ordered_json::object();
+  if (with_token) message["token"] = push.target.token;
+  message["data"] = data;
+  if (push.kind == PayloadKind::alert && push.alert) message["notification"] = {{"body", *push.alert}};
+  message["android"] = android;
+  return {{"message", message}};
+}
+
+nlohmann::ordered_json ws_frame(const Push& push) {
+  nlohmann::ordered_json frame = push.fields;
+  add_alert_fields(push, frame);
+  return frame;
+}
+
+std::size_t body_size(const Push& push, Duration ttl) {
+  switch (push.target.platform) {
+    case Platform::apns: return apns_body(push).dump().size();
+    case Platform::fcm: return fcm_message(push, ttl).dump().size();
+    case Platform::ws: return ws_frame(push).dump().size();
+  }
+  return 0;
+}
+
+bool fit_to_limit(Push& push, Duration ttl) {
+  if (body_size(push, ttl) <= max_payload_bytes) return true;
+  nlohmann::ordered_json minimal;
+  for (const char* key : {"message", "table", "op", "id"}) minimal[key] = push.fields[key];
+  push.fields = std::move(minimal);
+  push.alert.reset();
+  return body_size(push, ttl) <= max_payload_bytes;
+}
+
+}  // namespace pushsync::push

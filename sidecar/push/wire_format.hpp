@@ -1,0 +1,31 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "sidecar/model/duration.hpp"
+#include "sidecar/model/push.hpp"
+
+namespace pushsync::push {
+
+// Apple and Google both refuse bodies above 4 KiB.
+inline constexpr std::size_t max_payload_bytes = 4096;
+
+// The APNs request body: {"aps":{"content-available":1}, fields...}.
+nlohmann::ordered_json apns_body(const Push& push);
+
+// The FCM HTTP v1 message; every data value a string. `token` may be left
+// out (dry-run output) so device tokens are not written anywhere.
+nlohmann::ordered_json fcm_message(const Push& push, Duration ttl, bool with_token = true);
+
+// The WebSocket frame: the fields as they are, plus alert/sound/badge.
+nlohmann::ordered_json ws_frame(const Push& push);
+
+// Bytes of the body the push's own platform would carry.
+std::size_t body_size(const Push& push, Duration ttl);
+
+// Makes the push fit `max_payload_bytes`: when it does not, keeps only
+// message/table/op/id (the client can still pull the record). False when
+// even that is too large.
+bool fit_to_limit(Push& push, Duration ttl);
+
+}  // namespace pushsync::push

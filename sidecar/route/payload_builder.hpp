@@ -1,0 +1,15 @@
+#pragma once
+
+#include "sidecar/config/config.hpp"
+#include "sidecar/model/change.hpp"
+#include "sidecar/model/push.hpp"
+
+namespace pushsync::route {
+
+inline constexpr std::size_t max_collapse_id = 64;
+
+// The SPEC §5 payload for one change, without a target: message, table, op,
+// id, orig and the table's payload.data, plus alert fields for alert kind.
+Push build_push(const Change& change, const config::TableConfig& table);
+
+}  // namespace pushsync::route

@@ -1,0 +1,105 @@
+#include "sidecar/route/router.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "sidecar/route/payload_builder.hpp"
+#include "sidecar/route/row_values.hpp"
+
+namespace pushsync::route {
+
+namespace {
+
+void add_template_tags(const nlohmann::json& values, const config::TableConfig& table, std::set<std::string>& tags) {
+  if (values.is_null()) return;
+  auto lookup = [&](const std::string& column) { return column_text(values, column); };
+  for (const auto& t : table.tags)
+    if (auto tag = t.render(lookup)) tags.insert(*tag);
+}
+
+std::vector<std::optional<std::string>> sql_args(const nlohmann::json& values, const config::TableConfig& table) {
+  std::vector<std::optional<std::string>> args;
+  for (const auto& column : table.tags_args) args.push_back(column_text(values, column.name));
+  return args;
+}
+
+}  // namespace
+
+std::vector<std::string> Router::tags_of(const Change& change, const config::TableConfig& table,
+                                         Directory& directory) const {
+  std::set<std::string> tags;
+  add_template_tags(change.old_values, table, tags);
+  add_template_tags(change.new_values, table, tags);
+  if (table.tags_sql) {
+    std::set<std::vector<std::optional<std::string>>> arg_sets;
+    for (const auto* values : {&change.old_values, &change.new_values})
+      if (!values->is_null()) arg_sets.insert(sql_args(*values, table));
+    for (const auto& args : arg_sets)
+      for (auto& tag : directory.tags_from_sql(*table.tags_sql, args)) tags.insert(std::move(tag));
+  }
+  return {tags.begin(), tags.end()};
+}
+
+RoutedBatch Router::route(std::vector<Change> changes, Directory& directory) const {
+  RoutedBatch batch;
+  struct Addressed {
+    const Change* change;
+    const config::TableConfig* table;
+    std::vector<std::string> tags;
+  };
+  std::vector<Addressed> addressed;
+  std::set<std::string> all_tags;
+  batch.changes = std::move(changes);
+  for (const auto& change : batch.changes) {
+    const auto* table = config_.find_table(change.table_key);
+    if (!table) {
+      batch.unroutable.push_back({change.id, "table_not_configured"});
+      continue;
+    }
+    try {
+      auto tags = tags_of(change, *table, directory);
+      all_tags.insert(tags.begin(), tags.end());
+      addressed.push_back({&change, table, std::move(tags)});
+    } catch (const std::exception& e) {
+      batch.unroutable.push_back({change.id, std::string("tags_sql_failed: ") + e.what()});
+    }
+  }
+  if (all_tags.empty()) return batch;
+
+  std::map<std::string, std::vector<Installation>> by_tag;
+  for (auto& row : directory.installations_for({all_tags.begin(), all_tags.end()}))
+    by_tag[row.tag].push_back(std::move(row.installation));
+
+  // (installation, table, row) -> index in batch.pushes; a later change of
+  // the same record replaces the payload and joins its change id.
+  std::map<std::tuple<std::string, std::string, std::string>, std::size_t> coalesced;
+  for (const auto& a : addressed) {
+    Push payload = build_push(*a.change, *a.table);
+    for (const auto& tag : a.tags) {
+      auto found = by_tag.find(tag);
+      if (found == by_tag.end()) continue;
+      for (const auto& installation : found->second) {
+        if (!config_.delivery.deliver_to_originator && installation.id == a.change->originator) continue;
+        auto key = std::make_tuple(installation.id, a.table->name, a.change->row_id);
+        auto [it, fresh] = coalesced.try_emplace(key, batch.pushes.size());
+        if (fresh) {
+          batch.pushes.push_back(payload);
+          batch.pushes.back().target = installation;
+          continue;
+        }
+        Push& existing = batch.pushes[it->second];
+        if (existing.change_ids.back() == a.change->id) continue;  // same change via another tag
+        auto ids = std::move(existing.change_ids);
+        ids.push_back(a.change->id);
+        existing = payload;
+        existing.target = installation;
+        existing.change_ids = std::move(ids);
+      }
+    }
+  }
+  return batch;
+}
+
+}  // namespace pushsync::route

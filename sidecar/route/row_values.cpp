@@ -1,0 +1,13 @@
+#include "sidecar/route/row_values.hpp"
+
+namespace pushsync::route {
+
+std::optional<std::string> column_text(const nlohmann::json& values, const std::string& column) {
+  if (!values.is_object()) return std::nullopt;
+  auto it = values.find(column);
+  if (it == values.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();  // numbers, booleans, and json/jsonb/array columns as JSON text
+}
+
+}  // namespace pushsync::route
