@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster: initdb into DIR, Unix socket in DIR, no TCP.
+#   pg-tmp.sh start DIR   prints the libpq connection string on stdout
+#   pg-tmp.sh stop DIR    stops the cluster and removes DIR
+#   pg-tmp.sh down DIR    stops the server, keeps the cluster (tests: outage)
+#   pg-tmp.sh up DIR      starts it again on the same socket
+# As root it runs the server as the `postgres` user (initdb refuses root).
+# PG_TMP_OPTS adds server options, e.g. "-c fsync=off" for tests.
+set -euo pipefail
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bindir/initdb" ] || { echo "pg-tmp: no PostgreSQL server found; run scripts/install-deps.sh" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cmd=${1:-}; dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg-tmp.sh start|stop DIR" >&2; exit 2; }
+
+server_up() {
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -k '$dir' -p $(cat "$dir/port") ${PG_TMP_OPTS:-}" start >/dev/null \
+    || { cat "$dir/server.log" >&2; exit 1; }
+}
+
+case "$cmd" in
+  start)
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+    echo $((20000 + RANDOM % 30000)) >"$dir/port"
+    as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+      >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    server_up
+    echo "host=$dir port=$(cat "$dir/port") user=postgres dbname=postgres"
+    ;;
+  down) as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
+  up) server_up ;;
+  stop)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+    ;;
+  *) echo "usage: pg-tmp.sh start|stop DIR" >&2; exit 2 ;;
+esac

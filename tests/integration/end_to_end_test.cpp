@@ -1,0 +1,183 @@
+// Row change -> trigger -> outbox -> sidecar -> what each device receives,
+// against a real PostgreSQL and the real binary in dry-run mode.
+#include <gtest/gtest.h>
+
+#include "tests/integration/sidecar_fixture.hpp"
+
+namespace pushsync::test {
+namespace {
+
+using nlohmann::json;
+
+class EndToEnd : public SidecarTest {};
+
+json apns(const std::string& op, const std::string& id, const std::string& orig, const std::string& title) {
+  return json::parse(R"({"aps":{"content-available":1},"message":"PUSH-TO-SYNC","table":"items",)"
+                     R"("op":")" + op + R"(","id":")" + id + R"(","orig":")" + orig + R"(","title":")" + title + R"("})");
+}
+
+json fcm(const std::string& op, const std::string& id, const std::string& orig, const std::string& title) {
+  return json::parse(R"({"data":{"message":"PUSH-TO-SYNC","table":"items","op":")" + op + R"(","id":")" + id +
+                     R"(","orig":")" + orig + R"(","title":")" + title +
+                     R"("},"android":{"priority":"high","collapse_key":"items:)" + id + R"(","ttl":"3600s"}})");
+}
+
+TEST_F(EndToEnd, InsertUpdateDeleteReachTheOwnersDevicesWithTheSpecPayload) {
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('Buy milk', 'ann')");
+  wait_for_pushes(2);
+  sql(url_, "UPDATE items SET done = true");
+  wait_for_pushes(4);
+  sql(url_, "DELETE FROM items");
+  wait_for_pushes(6);
+
+  EXPECT_EQ(payloads_for("ann-phone"),
+            (std::vector<json>{apns("insert", "1", "", "Buy milk"), apns("update", "1", "", "Buy milk"),
+                               apns("delete", "1", "", "Buy milk")}));
+  EXPECT_EQ(payloads_for("ann-tablet"),
+            (std::vector<json>{fcm("insert", "1", "", "Buy milk"), fcm("update", "1", "", "Buy milk"),
+                               fcm("delete", "1", "", "Buy milk")}));
+  EXPECT_TRUE(payloads_for("bob-ws").empty());
+  EXPECT_EQ(pushes()[0]["platform"], "apns");
+  EXPECT_EQ(sidecar->terminate(), 0) << sidecar->err();
+}
+
+TEST_F(EndToEnd, TheOriginatorsOwnDeviceGetsNothing) {
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, "BEGIN; SELECT pushsync.set_originator('ann-phone');"
+            "INSERT INTO items (title, owner) VALUES ('from the phone', 'ann'); COMMIT;");
+  sql(url_, "BEGIN; SET LOCAL pushsync.originator = 'ann-tablet';"
+            "UPDATE items SET title = 'from the tablet'; COMMIT;");
+  wait_for_pushes(2);
+  EXPECT_EQ(payloads_for("ann-tablet"), (std::vector<json>{fcm("insert", "1", "ann-phone", "from the phone")}));
+  EXPECT_EQ(payloads_for("ann-phone"), (std::vector<json>{apns("update", "1", "ann-tablet", "from the tablet")}));
+}
+
+TEST_F(EndToEnd, DeliverToOriginatorSendsToTheWriterToo) {
+  auto sidecar = start_sidecar(write_config(app_tables, "  deliver_to_originator: true\n"));
+  sql(url_, "BEGIN; SELECT pushsync.set_originator('ann-phone');"
+            "INSERT INTO items (title, owner) VALUES ('x', 'ann'); COMMIT;");
+  wait_for_pushes(2);
+  EXPECT_EQ(payloads_for("ann-phone"), (std::vector<json>{apns("insert", "1", "ann-phone", "x")}));
+}
+
+TEST_F(EndToEnd, AnUpdateOfAnUnwatchedColumnSendsNothing) {
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('t', 'ann')");
+  sql(url_, "DELETE FROM pushsync.changes");
+  sql(url_, "UPDATE items SET note = 'only the note'");
+  EXPECT_EQ(outbox_size(), 0) << "the trigger must not even write an outbox row";
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, "UPDATE items SET note = 'again', title = 't2'");  // watched: the sentinel
+  auto all = wait_for_pushes(2);
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_EQ(payloads_for("ann-phone"), (std::vector<json>{apns("update", "1", "", "t2")}));
+}
+
+TEST_F(EndToEnd, ChangingTheOwnerNotifiesTheOldAndTheNewOwner) {
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('shared', 'ann')");
+  sql(url_, "DELETE FROM pushsync.changes");
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, "UPDATE items SET owner = 'bob'");
+  wait_for_pushes(3);
+  EXPECT_EQ(payloads_for("ann-phone").size(), 1u);
+  EXPECT_EQ(payloads_for("ann-tablet").size(), 1u);
+  EXPECT_EQ(payloads_for("bob-ws"),
+            (std::vector<json>{json::parse(R"({"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"1",)"
+                                           R"("orig":"","title":"shared"})")}));
+}
+
+TEST_F(EndToEnd, CompositeKeysAndQuotedIdentifiersWork) {
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, R"(INSERT INTO "Sales"."Order Items" VALUES (42, 'eu,west\1', 3, 'bob'))");
+  auto all = wait_for_pushes(1);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["installation"], "bob-ws");
+  EXPECT_EQ(all[0]["payload"]["table"], "Order Items");
+  EXPECT_EQ(all[0]["payload"]["id"], R"(42,eu\,west\\1)");
+}
+
+TEST_F(EndToEnd, TagsSqlFansOutThroughAnotherTable) {
+  sql(url_, "INSERT INTO members VALUES (7, 'ann'), (7, 'bob'), (8, 'carol')");
+  auto sidecar = start_sidecar(write_config(app_tables));
+  sql(url_, "INSERT INTO rooms VALUES (7, 'lunch')");
+  wait_for_pushes(3);
+  EXPECT_EQ(payloads_for("ann-phone").size(), 1u);
+  EXPECT_EQ(payloads_for("ann-tablet").size(), 1u);
+  EXPECT_EQ(payloads_for("bob-ws").size(), 1u);
+  EXPECT_EQ(payloads_for("bob-ws")[0]["table"], "rooms");
+}
+
+TEST_F(EndToEnd, AChangeMadeWhileTheSidecarIsStoppedIsDeliveredWhenItStarts) {
+  auto config = write_config(app_tables);
+  {
+    auto sidecar = start_sidecar(config);
+    sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
+    wait_for_pushes(1);
+    ASSERT_EQ(sidecar->terminate(), 0) << sidecar->err();
+  }
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('while away', 'bob')");
+  EXPECT_EQ(outbox_size(), 1);
+  auto sidecar = start_sidecar(config);
+  wait_for_pushes(2);
+  EXPECT_EQ(payloads_for("bob-ws").at(1)["id"], "2");
+}
+
+TEST_F(EndToEnd, RepeatedChangesOfOneRecordInOneBatchBecomeOnePushPerDevice) {
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('v1', 'bob');"
+            "UPDATE items SET title = 'v2'; UPDATE items SET title = 'v3';");
+  EXPECT_EQ(outbox_size(), 3);
+  auto sidecar = start_sidecar(write_config(app_tables));
+  wait_for_pushes(1);
+  auto bob = payloads_for("bob-ws");
+  ASSERT_EQ(bob.size(), 1u);
+  EXPECT_EQ(bob[0]["op"], "update");
+  EXPECT_EQ(bob[0]["title"], "v3");
+}
+
+TEST_F(EndToEnd, APlatformWithoutProviderIsDeadLetteredNotLost) {
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('x', 'bob')");
+  auto config = write_temp_file("no-provider.yaml", "database:\n  url: \"" + url_ +
+                                                         "\"\n  poll_interval: 200ms\ntables:" + app_tables);
+  auto sidecar = start_sidecar(config);
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
+  EXPECT_EQ(sql(url_, "SELECT installation_id || ' ' || platform || ' ' || reason || ' ' || row_id "
+                      "FROM pushsync.dead_letters"),
+            (std::vector<std::string>{"bob-ws ws provider_not_configured 1"}));
+}
+
+TEST_F(EndToEnd, TwoSidecarsShareTheWorkWithoutSendingTwice) {
+  auto config = write_config(app_tables);
+  auto first = start_sidecar(config);
+  auto second = start_sidecar(config);
+  sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 300) g");
+  for (int i = 0; i < 20; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('single', 'bob')");
+  auto all = wait_for_pushes(320);
+  std::set<std::string> ids;
+  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  EXPECT_EQ(all.size(), 320u);
+  EXPECT_EQ(ids.size(), 320u);
+}
+
+TEST_F(EndToEnd, SurvivesADatabaseOutageAndDeliversAfterwards) {
+  TempPostgres cluster;  // its own, to take down
+  std::string url = cluster.create_database();
+  sql(url, app_schema);
+  url_ = url;
+  auto config = write_config(app_tables);
+  ASSERT_EQ(run_pushsync({"migrate", "--config", config}).exit_code, 0);
+  sql(url_, "INSERT INTO pushsync.installations VALUES ('bob-ws', 'ws', '', '{user:bob}')");
+  auto sidecar = start_sidecar(config);
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('before', 'bob')");
+  wait_for_pushes(1);
+  cluster.down();
+  ASSERT_TRUE(eventually([&] { return sidecar->err().find("database unavailable") != std::string::npos; }));
+  EXPECT_TRUE(sidecar->running());
+  cluster.up();
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
+  auto all = wait_for_pushes(2);
+  EXPECT_EQ(all.back()["payload"]["title"], "after");
+  EXPECT_EQ(sidecar->terminate(), 0);
+}
+
+}  // namespace
+}  // namespace pushsync::test

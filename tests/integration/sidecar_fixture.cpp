@@ -1,0 +1,71 @@
+#include "tests/integration/sidecar_fixture.hpp"
+
+namespace pushsync::test {
+
+const char* const app_schema = R"sql(
+CREATE TABLE items (
+  id bigserial PRIMARY KEY, title text, done boolean NOT NULL DEFAULT false, owner text, note text);
+CREATE SCHEMA "Sales";
+CREATE TABLE "Sales"."Order Items" (
+  order_no integer, region text, "Qty" integer, "Owner" text, PRIMARY KEY (order_no, region));
+CREATE TABLE rooms (id integer PRIMARY KEY, topic text);
+CREATE TABLE members (room_id integer, email text);
+)sql";
+
+const char* const app_tables = R"yaml(
+  public.items:
+    watch: [title, done, owner]
+    tags: ["user:{owner}"]
+    payload:
+      data: {title: "{title}"}
+  Sales.Order Items:
+    id: [order_no, region]
+    tags: ["user:{Owner}"]
+  public.rooms:
+    tags_sql: "SELECT 'user:' || email FROM members WHERE room_id = $1"
+    tags_args: [id]
+)yaml";
+
+void SidecarTest::SetUp() {
+  url_ = shared_cluster().create_database();
+  sql(url_, app_schema);
+  pushes_file_ = write_temp_file("pushes.jsonl", "");
+  auto migrated = run_pushsync({"migrate", "--config", write_config(app_tables)});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  sql(url_, R"sql(
+    INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags) VALUES
+      ('ann-phone', 'apns', repeat('a1', 32), '{user:ann}'),
+      ('ann-tablet', 'fcm', 'fcm-token-ann', '{user:ann}'),
+      ('bob-ws', 'ws', '', '{user:bob,team:red}');
+  )sql");
+}
+
+std::string SidecarTest::write_config(const std::string& tables, const std::string& extra) {
+  std::string yaml = "database:\n  url: \"" + url_ +
+                     "\"\n  poll_interval: 200ms\n  lease: 5s\n"
+                     "delivery:\n  dry_run: true\n  dry_run_file: " + pushes_file_ +
+                     "\n  backoff: {initial: 50ms, max: 200ms}\n" + extra + "\ntables:" + tables;
+  return write_temp_file("pushsync.yaml", yaml);
+}
+
+std::unique_ptr<Process> SidecarTest::start_sidecar(const std::string& config_file) {
+  return std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"});
+}
+
+long SidecarTest::outbox_size() const { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.changes")); }
+
+std::vector<nlohmann::json> SidecarTest::wait_for_pushes(std::size_t count) {
+  bool arrived = eventually([&] { return pushes().size() >= count && outbox_size() == 0; });
+  EXPECT_TRUE(arrived) << "expected " << count << " pushes, got " << pushes().size() << " with "
+                       << outbox_size() << " change(s) left in the outbox";
+  return pushes();
+}
+
+std::vector<nlohmann::json> SidecarTest::payloads_for(const std::string& installation) const {
+  std::vector<nlohmann::json> out;
+  for (const auto& line : pushes())
+    if (line["installation"] == installation) out.push_back(line["payload"]);
+  return out;
+}
+
+}  // namespace pushsync::test

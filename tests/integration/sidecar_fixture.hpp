@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_postgres.hpp"
+
+namespace pushsync::test {
+
+// A fresh database with the pushsync schema, three devices, and helpers to
+// run a dry-run sidecar against it and read what it would have sent.
+class SidecarTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // Writes a config: the test database, fast polling, dry run into
+  // `pushes_file_`, then `extra` (top-level YAML) and `tables` (under tables:).
+  std::string write_config(const std::string& tables, const std::string& extra = "");
+  std::unique_ptr<Process> start_sidecar(const std::string& config_file);
+
+  // Waits until `count` pushes were written and the outbox is empty.
+  std::vector<nlohmann::json> wait_for_pushes(std::size_t count);
+  std::vector<nlohmann::json> pushes() const { return json_lines(pushes_file_); }
+  // Pushes to one installation, as their payloads.
+  std::vector<nlohmann::json> payloads_for(const std::string& installation) const;
+  long outbox_size() const;
+
+  std::string url_;
+  std::string pushes_file_;
+};
+
+// The app tables the integration tests write to.
+extern const char* const app_schema;
+// `tables:` entries for app_schema.
+extern const char* const app_tables;
+
+}  // namespace pushsync::test

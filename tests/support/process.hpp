@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pushsync::test {
+
+// A pushsync binary running as a child process, output captured in files.
+class Process {
+ public:
+  Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  ~Process();  // SIGKILL if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  int terminate();  // SIGTERM, then the exit code (-signal if killed)
+  void kill9();
+  int wait();       // exit code once it ends by itself
+  bool running();
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
+  std::string out_file_;
+  std::string err_file_;
+};
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs pushsync with `args` to the end.
+Result run_pushsync(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+
+// Polls `condition` every 20 ms until it holds or `limit` passes. A limit
+// is a deadline for a failing test, never a speed requirement.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = std::chrono::seconds(15));
+
+std::string read_file(const std::string& path);
+std::string write_temp_file(const std::string& name, const std::string& text);  // returns the path
+
+// The JSON lines a dry-run sidecar wrote to `path`.
+std::vector<nlohmann::json> json_lines(const std::string& path);
+
+}  // namespace pushsync::test
