@@ -109,6 +109,7 @@ struct TableConfig {
   std::optional<std::vector<Column>> watch;  // unset: every update fires
   std::vector<Template> tags;
   std::optional<std::string> tags_sql;
+  SourcePos tags_sql_pos;
   std::vector<Column> tags_args;
   PayloadConfig payload;
   Template collapse = Template::parse("{table}:{id}");

@@ -239,6 +239,7 @@ TableConfig read_table(const YamlNode::Entry& entry) {
   }
   if (auto v = node.get("tags_sql")) {
     t.tags_sql = v->str();
+    t.tags_sql_pos = v->pos();
     if (t.tags_sql->empty()) v->fail("tags_sql is empty");
   }
   if (auto v = node.get("tags_args")) {

@@ -18,6 +18,14 @@ using config::ConfigIssue;
 using config::SourcePos;
 using config::TableConfig;
 
+// "ERROR:  relation "x" does not exist\nLINE 1: ..." -> relation "x" does not exist
+std::string first_line_of(const pqxx::sql_error& e) {
+  std::string text = e.what();
+  text = text.substr(0, text.find('\n'));
+  if (text.rfind("ERROR:  ", 0) == 0) text.erase(0, 8);
+  return text;
+}
+
 struct TableShape {
   bool exists = false;
   char kind = 0;
@@ -66,9 +74,7 @@ void check_table(pqxx::work& tx, const config::Config& config, const TableConfig
       probe.exec("DEALLOCATE pushsync_check_tags_sql");
       probe.commit();
     } catch (const pqxx::sql_error& e) {
-      SourcePos pos = table.pos;
-      pos.path = "tables." + table.key + ".tags_sql";
-      issue(pos, std::string("tags_sql does not prepare: ") + e.what());
+      issue(table.tags_sql_pos, "tags_sql does not prepare: " + first_line_of(e));
     }
   }
 }
