@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "sidecar/push/log/log_provider.hpp"
+#include "sidecar/push/wire_format.hpp"
+
+namespace pushsync::push {
+namespace {
+
+using namespace std::chrono_literals;
+
+Push sample(Platform platform) {
+  Push p;
+  p.target = {"dev-1", platform, "device-token"};
+  p.fields = {{"message", "PUSH-TO-SYNC"}, {"table", "items"}, {"op", "update"}, {"id", "7"}, {"orig", "dev-2"},
+              {"list", "3"}};
+  p.collapse_id = "items:7";
+  return p;
+}
+
+TEST(WireFormat, ApnsBackgroundBody) {
+  EXPECT_EQ(apns_body(sample(Platform::apns)).dump(),
+            R"({"aps":{"content-available":1},"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"7",)"
+            R"("orig":"dev-2","list":"3"})");
+}
+
+TEST(WireFormat, ApnsAlertBody) {
+  Push p = sample(Platform::apns);
+  p.kind = PayloadKind::alert;
+  p.alert = "Milk changed";
+  p.sound = "default";
+  p.badge = 2;
+  EXPECT_EQ(apns_body(p)["aps"].dump(), R"({"alert":"Milk changed","sound":"default","badge":2})");
+}
+
+TEST(WireFormat, FcmMessageHasOnlyStringDataAndAndroidOptions) {
+  Push p = sample(Platform::fcm);
+  p.fields["count"] = 5;
+  EXPECT_EQ(fcm_message(p, 1h).dump(),
+            R"({"message":{"token":"device-token","data":{"message":"PUSH-TO-SYNC","table":"items","op":"update",)"
+            R"("id":"7","orig":"dev-2","list":"3","count":"5"},"android":{"priority":"high","collapse_key":"items:7",)"
+            R"("ttl":"3600s"}}})");
+  EXPECT_FALSE(fcm_message(p, 1h, false)["message"].contains("token"));
+}
+
+TEST(WireFormat, WebSocketFrameIsTheFields) {
+  EXPECT_EQ(ws_frame(sample(Platform::ws)).dump(),
+            R"({"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"7","orig":"dev-2","list":"3"})");
+}
+
+TEST(WireFormat, OversizedPushesFallBackToTableOpIdOrAreRefused) {
+  Push p = sample(Platform::apns);
+  p.fields["list"] = std::string(5000, 'x');
+  ASSERT_TRUE(fit_to_limit(p, 1h));
+  EXPECT_EQ(apns_body(p).dump(),
+            R"({"aps":{"content-available":1},"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"7"})");
+  Push huge = sample(Platform::fcm);
+  huge.fields["id"] = std::string(5000, '1');
+  EXPECT_FALSE(fit_to_limit(huge, 1h));
+}
+
+TEST(WireFormat, PushesWithinTheLimitAreUntouched) {
+  Push p = sample(Platform::ws);
+  auto before = p.fields;
+  ASSERT_TRUE(fit_to_limit(p, 1h));
+  EXPECT_EQ(p.fields, before);
+}
+
+TEST(LogProvider, LinesNameThePlatformAndInstallationButNoToken) {
+  std::string line = LogProvider::line_for(sample(Platform::fcm), 1h);
+  EXPECT_EQ(line.find("device-token"), std::string::npos);
+  auto json = nlohmann::json::parse(line);
+  EXPECT_EQ(json["platform"], "fcm");
+  EXPECT_EQ(json["installation"], "dev-1");
+  EXPECT_EQ(json["payload"]["data"]["id"], "7");
+}
+
+}  // namespace
+}  // namespace pushsync::push
