@@ -27,7 +27,11 @@ server_up() {
 case "$cmd" in
   start)
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres "$dir"
+      runuser -u postgres -- test -w "$dir" ||
+        { echo "pg-tmp: user postgres cannot reach $dir (a parent directory is private)" >&2; exit 1; }
+    fi
     echo $((20000 + RANDOM % 30000)) >"$dir/port"
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }

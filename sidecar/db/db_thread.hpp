@@ -63,31 +63,34 @@ class DbThread {
   std::thread thread_;
 };
 
+// Not a coroutine itself: it returns asio's awaitable for the operation, so
+// the task lives in that operation and no temporary of a co_await
+// expression of ours owns it (GCC 12 destroys such temporaries too early).
 template <class Task>
 auto DbThread::run(Task task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>> {
   using Result = std::invoke_result_t<Task&, pqxx::connection&>;
   namespace asio = boost::asio;
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
-      [this, task = std::make_shared<Task>(std::move(task))](auto handler) mutable {
-        auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-        auto work = asio::make_work_guard(io_);
-        enqueue([this, task, shared_handler, work]() mutable {
-          std::exception_ptr error;
-          Result result{};
-          try {
-            result = (*task)(connection());
-          } catch (...) {
-            error = std::current_exception();
-            drop_connection_if_broken(error);
-          }
-          auto executor = asio::get_associated_executor(*shared_handler, io_.get_executor());
-          asio::post(executor, [shared_handler, error, result = std::move(result)]() mutable {
-            (*shared_handler)(error, std::move(result));
-          });
-          work.reset();
-        });
-      },
-      asio::use_awaitable);
+  auto initiation = [this, task = std::make_shared<Task>(std::move(task))](auto handler) mutable {
+    auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+    auto work = asio::make_work_guard(io_);
+    enqueue([this, task, shared_handler, work]() mutable {
+      std::exception_ptr error;
+      Result result{};
+      try {
+        result = (*task)(connection());
+      } catch (...) {
+        error = std::current_exception();
+        drop_connection_if_broken(error);
+      }
+      auto executor = asio::get_associated_executor(*shared_handler, io_.get_executor());
+      asio::post(executor, [shared_handler, error, result = std::move(result)]() mutable {
+        (*shared_handler)(error, std::move(result));
+      });
+      work.reset();
+    });
+  };
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
+      std::move(initiation), asio::use_awaitable);
 }
 
 }  // namespace pushsync::db

@@ -49,7 +49,10 @@ std::string SidecarTest::write_config(const std::string& tables, const std::stri
 }
 
 std::unique_ptr<Process> SidecarTest::start_sidecar(const std::string& config_file) {
-  return std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"});
+  auto process =
+      std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"});
+  sidecar_ = process.get();
+  return process;
 }
 
 long SidecarTest::outbox_size() const { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.changes")); }
@@ -57,7 +60,8 @@ long SidecarTest::outbox_size() const { return std::stol(sql_value(url_, "SELECT
 std::vector<nlohmann::json> SidecarTest::wait_for_pushes(std::size_t count) {
   bool arrived = eventually([&] { return pushes().size() >= count && outbox_size() == 0; });
   EXPECT_TRUE(arrived) << "expected " << count << " pushes, got " << pushes().size() << " with "
-                       << outbox_size() << " change(s) left in the outbox";
+                       << outbox_size() << " change(s) left in the outbox; sidecar log:\n"
+                       << (sidecar_ ? sidecar_->err() : "(none started)");
   return pushes();
 }
 

@@ -32,6 +32,7 @@ class SidecarTest : public ::testing::Test {
 
   std::string url_;
   std::string pushes_file_;
+  Process* sidecar_ = nullptr;  // the last one started, for its log on failure
 };
 
 // The app tables the integration tests write to.

@@ -102,6 +102,8 @@ struct BadConfig {
   std::string error;
 };
 
+void PrintTo(const BadConfig& c, std::ostream* os) { *os << c.name; }
+
 class BadConfigs : public ::testing::TestWithParam<BadConfig> {};
 
 TEST_P(BadConfigs, AreRejectedWithFileLineColumnAndKey) { EXPECT_EQ(error_of(GetParam().yaml), GetParam().error); }
