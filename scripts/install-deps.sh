@@ -3,13 +3,14 @@
 # Idempotent: packages already present are skipped without touching apt.
 set -euo pipefail
 
+# Build: compiler, CMake, and the libraries (see README, Dependencies).
+# Run/test: the PostgreSQL server for throwaway clusters, pgbench, psql.
 packages=(
-  build-essential cmake pkg-config git
-  libpqxx-dev libpq-dev libboost-dev libssl-dev libnghttp2-dev
+  build-essential cmake pkg-config
+  libpqxx-dev libpq-dev libboost-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev
   postgresql postgresql-contrib
-  procps
 )
 
 missing=()

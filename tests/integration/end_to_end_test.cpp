@@ -23,7 +23,7 @@ json fcm(const std::string& op, const std::string& id, const std::string& orig, 
 }
 
 TEST_F(EndToEnd, InsertUpdateDeleteReachTheOwnersDevicesWithTheSpecPayload) {
-  auto sidecar = start_sidecar(write_config(app_tables));
+  auto& sidecar = start_sidecar(write_config(app_tables));
   sql(url_, "INSERT INTO items (title, owner) VALUES ('Buy milk', 'ann')");
   wait_for_pushes(2);
   sql(url_, "UPDATE items SET done = true");
@@ -39,11 +39,11 @@ TEST_F(EndToEnd, InsertUpdateDeleteReachTheOwnersDevicesWithTheSpecPayload) {
                                fcm("delete", "1", "", "Buy milk")}));
   EXPECT_TRUE(payloads_for("bob-ws").empty());
   EXPECT_EQ(pushes()[0]["platform"], "apns");
-  EXPECT_EQ(sidecar->terminate(), 0) << sidecar->err();
+  EXPECT_EQ(sidecar.terminate(), 0) << sidecar.err();
 }
 
 TEST_F(EndToEnd, TheOriginatorsOwnDeviceGetsNothing) {
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   sql(url_, "BEGIN; SELECT pushsync.set_originator('ann-phone');"
             "INSERT INTO items (title, owner) VALUES ('from the phone', 'ann'); COMMIT;");
   sql(url_, "BEGIN; SET LOCAL pushsync.originator = 'ann-tablet';"
@@ -54,7 +54,7 @@ TEST_F(EndToEnd, TheOriginatorsOwnDeviceGetsNothing) {
 }
 
 TEST_F(EndToEnd, DeliverToOriginatorSendsToTheWriterToo) {
-  auto sidecar = start_sidecar(write_config(app_tables, "  deliver_to_originator: true\n"));
+  start_sidecar(write_config(app_tables, "  deliver_to_originator: true\n"));
   sql(url_, "BEGIN; SELECT pushsync.set_originator('ann-phone');"
             "INSERT INTO items (title, owner) VALUES ('x', 'ann'); COMMIT;");
   wait_for_pushes(2);
@@ -66,7 +66,7 @@ TEST_F(EndToEnd, AnUpdateOfAnUnwatchedColumnSendsNothing) {
   sql(url_, "DELETE FROM pushsync.changes");
   sql(url_, "UPDATE items SET note = 'only the note'");
   EXPECT_EQ(outbox_size(), 0) << "the trigger must not even write an outbox row";
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   sql(url_, "UPDATE items SET note = 'again', title = 't2'");  // watched: the sentinel
   auto all = wait_for_pushes(2);
   EXPECT_EQ(all.size(), 2u);
@@ -76,7 +76,7 @@ TEST_F(EndToEnd, AnUpdateOfAnUnwatchedColumnSendsNothing) {
 TEST_F(EndToEnd, ChangingTheOwnerNotifiesTheOldAndTheNewOwner) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('shared', 'ann')");
   sql(url_, "DELETE FROM pushsync.changes");
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   sql(url_, "UPDATE items SET owner = 'bob'");
   wait_for_pushes(3);
   EXPECT_EQ(payloads_for("ann-phone").size(), 1u);
@@ -87,7 +87,7 @@ TEST_F(EndToEnd, ChangingTheOwnerNotifiesTheOldAndTheNewOwner) {
 }
 
 TEST_F(EndToEnd, CompositeKeysAndQuotedIdentifiersWork) {
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   sql(url_, R"(INSERT INTO "Sales"."Order Items" VALUES (42, 'eu,west\1', 3, 'bob'))");
   auto all = wait_for_pushes(1);
   ASSERT_EQ(all.size(), 1u);
@@ -98,7 +98,7 @@ TEST_F(EndToEnd, CompositeKeysAndQuotedIdentifiersWork) {
 
 TEST_F(EndToEnd, TagsSqlFansOutThroughAnotherTable) {
   sql(url_, "INSERT INTO members VALUES (7, 'ann'), (7, 'bob'), (8, 'carol')");
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   sql(url_, "INSERT INTO rooms VALUES (7, 'lunch')");
   wait_for_pushes(3);
   EXPECT_EQ(payloads_for("ann-phone").size(), 1u);
@@ -109,15 +109,13 @@ TEST_F(EndToEnd, TagsSqlFansOutThroughAnotherTable) {
 
 TEST_F(EndToEnd, AChangeMadeWhileTheSidecarIsStoppedIsDeliveredWhenItStarts) {
   auto config = write_config(app_tables);
-  {
-    auto sidecar = start_sidecar(config);
-    sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
-    wait_for_pushes(1);
-    ASSERT_EQ(sidecar->terminate(), 0) << sidecar->err();
-  }
+  auto& first = start_sidecar(config);
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
+  wait_for_pushes(1);
+  ASSERT_EQ(first.terminate(), 0) << first.err();
   sql(url_, "INSERT INTO items (title, owner) VALUES ('while away', 'bob')");
   EXPECT_EQ(outbox_size(), 1);
-  auto sidecar = start_sidecar(config);
+  start_sidecar(config);
   wait_for_pushes(2);
   EXPECT_EQ(payloads_for("bob-ws").at(1)["id"], "2");
 }
@@ -126,7 +124,7 @@ TEST_F(EndToEnd, RepeatedChangesOfOneRecordInOneBatchBecomeOnePushPerDevice) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('v1', 'bob');"
             "UPDATE items SET title = 'v2'; UPDATE items SET title = 'v3';");
   EXPECT_EQ(outbox_size(), 3);
-  auto sidecar = start_sidecar(write_config(app_tables));
+  start_sidecar(write_config(app_tables));
   wait_for_pushes(1);
   auto bob = payloads_for("bob-ws");
   ASSERT_EQ(bob.size(), 1u);
@@ -138,7 +136,7 @@ TEST_F(EndToEnd, APlatformWithoutProviderIsDeadLetteredNotLost) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('x', 'bob')");
   auto config = write_temp_file("no-provider.yaml", "database:\n  url: \"" + url_ +
                                                          "\"\n  poll_interval: 200ms\ntables:" + app_tables);
-  auto sidecar = start_sidecar(config);
+  start_sidecar(config);
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
   EXPECT_EQ(sql(url_, "SELECT installation_id || ' ' || platform || ' ' || reason || ' ' || row_id "
                       "FROM pushsync.dead_letters"),
@@ -147,8 +145,8 @@ TEST_F(EndToEnd, APlatformWithoutProviderIsDeadLetteredNotLost) {
 
 TEST_F(EndToEnd, TwoSidecarsShareTheWorkWithoutSendingTwice) {
   auto config = write_config(app_tables);
-  auto first = start_sidecar(config);
-  auto second = start_sidecar(config);
+  start_sidecar(config);
+  start_sidecar(config);
   sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 300) g");
   for (int i = 0; i < 20; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('single', 'bob')");
   auto all = wait_for_pushes(320);
@@ -166,17 +164,17 @@ TEST_F(EndToEnd, SurvivesADatabaseOutageAndDeliversAfterwards) {
   auto config = write_config(app_tables);
   ASSERT_EQ(run_pushsync({"migrate", "--config", config}).exit_code, 0);
   sql(url_, "INSERT INTO pushsync.installations VALUES ('bob-ws', 'ws', '', '{user:bob}')");
-  auto sidecar = start_sidecar(config);
+  auto& sidecar = start_sidecar(config);
   sql(url_, "INSERT INTO items (title, owner) VALUES ('before', 'bob')");
   wait_for_pushes(1);
   cluster.down();
-  ASSERT_TRUE(eventually([&] { return sidecar->err().find("database unavailable") != std::string::npos; }));
-  EXPECT_TRUE(sidecar->running());
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("database unavailable") != std::string::npos; }));
+  EXPECT_TRUE(sidecar.running());
   cluster.up();
   sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
   auto all = wait_for_pushes(2);
   EXPECT_EQ(all.back()["payload"]["title"], "after");
-  EXPECT_EQ(sidecar->terminate(), 0);
+  EXPECT_EQ(sidecar.terminate(), 0);
 }
 
 }  // namespace

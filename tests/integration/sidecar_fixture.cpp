@@ -48,11 +48,16 @@ std::string SidecarTest::write_config(const std::string& tables, const std::stri
   return write_temp_file("pushsync.yaml", yaml);
 }
 
-std::unique_ptr<Process> SidecarTest::start_sidecar(const std::string& config_file) {
-  auto process =
-      std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"});
-  sidecar_ = process.get();
-  return process;
+Process& SidecarTest::start_sidecar(const std::string& config_file) {
+  sidecars_.push_back(
+      std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"}));
+  return *sidecars_.back();
+}
+
+void SidecarTest::TearDown() {
+  for (auto& sidecar : sidecars_) {
+    if (sidecar->running()) EXPECT_EQ(sidecar->terminate(), 0) << sidecar->err();
+  }
 }
 
 long SidecarTest::outbox_size() const { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.changes")); }
@@ -61,7 +66,7 @@ std::vector<nlohmann::json> SidecarTest::wait_for_pushes(std::size_t count) {
   bool arrived = eventually([&] { return pushes().size() >= count && outbox_size() == 0; });
   EXPECT_TRUE(arrived) << "expected " << count << " pushes, got " << pushes().size() << " with "
                        << outbox_size() << " change(s) left in the outbox; sidecar log:\n"
-                       << (sidecar_ ? sidecar_->err() : "(none started)");
+                       << (sidecars_.empty() ? "(none started)" : sidecars_.back()->err());
   return pushes();
 }
 

@@ -17,11 +17,14 @@ namespace pushsync::test {
 class SidecarTest : public ::testing::Test {
  protected:
   void SetUp() override;
+  // Every sidecar still running must stop cleanly on SIGTERM: a crash or a
+  // hang anywhere in a test fails it.
+  void TearDown() override;
 
   // Writes a config: the test database, fast polling, dry run into
   // `pushes_file_`, then `extra` (top-level YAML) and `tables` (under tables:).
   std::string write_config(const std::string& tables, const std::string& extra = "");
-  std::unique_ptr<Process> start_sidecar(const std::string& config_file);
+  Process& start_sidecar(const std::string& config_file);
 
   // Waits until `count` pushes were written and the outbox is empty.
   std::vector<nlohmann::json> wait_for_pushes(std::size_t count);
@@ -32,7 +35,7 @@ class SidecarTest : public ::testing::Test {
 
   std::string url_;
   std::string pushes_file_;
-  Process* sidecar_ = nullptr;  // the last one started, for its log on failure
+  std::vector<std::unique_ptr<Process>> sidecars_;  // the last one's log is shown on failure
 };
 
 // The app tables the integration tests write to.

@@ -1,5 +1,8 @@
 #include "sidecar/push/log/log_provider.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -9,13 +12,30 @@
 namespace pushsync::push {
 
 LogProvider::LogProvider(const std::string& path, Duration ttl)
-    : out_(path == "-" ? stdout : std::fopen(path.c_str(), "a")), owns_file_(path != "-"), ttl_(ttl) {
-  if (!out_) throw std::runtime_error("cannot open dry_run_file \"" + path + "\": " + std::strerror(errno));
+    : fd_(path == "-" ? STDOUT_FILENO : ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)),
+      owns_fd_(path != "-"),
+      ttl_(ttl) {
+  if (fd_ < 0) throw std::runtime_error("cannot open dry_run_file \"" + path + "\": " + std::strerror(errno));
 }
 
 LogProvider::~LogProvider() {
-  if (owns_file_) std::fclose(out_);
+  if (owns_fd_) ::close(fd_);
 }
+
+namespace {
+
+bool write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string LogProvider::line_for(const Push& push, Duration ttl) {
   nlohmann::ordered_json payload;
@@ -33,12 +53,9 @@ boost::asio::awaitable<std::vector<Outcome>> LogProvider::send(std::span<const P
   std::vector<Outcome> outcomes;
   outcomes.reserve(pushes.size());
   for (const auto& push : pushes) {
-    std::string line = line_for(push, ttl_) + "\n";
-    bool written = std::fwrite(line.data(), 1, line.size(), out_) == line.size();
+    bool written = write_all(fd_, line_for(push, ttl_) + "\n");
     outcomes.push_back(written ? Outcome::accepted() : Outcome::retry("dry_run_file write failed"));
   }
-  if (std::fflush(out_) != 0)
-    for (auto& o : outcomes) o = Outcome::retry("dry_run_file write failed");
   co_return outcomes;
 }
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cstdio>
 #include <string>
 
 #include "sidecar/model/duration.hpp"
@@ -11,6 +10,8 @@ namespace pushsync::push {
 // delivery.dry_run: writes one JSON line per push that would be sent,
 // {"platform","installation","payload"}, where payload is the body the
 // platform's provider would carry (device tokens left out), and accepts it.
+// Each line is one write() on an O_APPEND descriptor, so several sidecars
+// can share one file without tearing lines.
 class LogProvider : public Provider {
  public:
   // `path` "-" means stdout; otherwise the file is appended to.
@@ -24,8 +25,8 @@ class LogProvider : public Provider {
   static std::string line_for(const Push& push, Duration ttl);
 
  private:
-  std::FILE* out_;
-  bool owns_file_;
+  int fd_;
+  bool owns_fd_;
   Duration ttl_;
 };
 
