@@ -56,7 +56,8 @@ Process& SidecarTest::start_sidecar(const std::string& config_file) {
 
 void SidecarTest::TearDown() {
   for (auto& sidecar : sidecars_) {
-    if (sidecar->running()) EXPECT_EQ(sidecar->terminate(), 0) << sidecar->err();
+    if (!sidecar->running()) continue;
+    EXPECT_EQ(sidecar->terminate(), 0) << sidecar->err();
   }
 }
 
