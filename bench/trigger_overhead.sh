@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # What capturing changes costs the application's writers.
 #
-# pgbench inserts (4 clients) into three identical tables of one throwaway
-# cluster, rounds interleaved so drift hits all alike:
+# pgbench inserts (4 clients) into identical tables of one throwaway cluster,
+# the variants interleaved in every round so that drift hits all alike:
 #   plain     no trigger
+#   paused    pushsync's capture trigger, sidecar paused (SIGSTOP): the
+#             trigger's own cost
 #   captured  pushsync's capture trigger, the sidecar running and draining
 #   notify    the same outbox insert plus pg_notify in every transaction
 #             (the naive design, for comparison)
-# and prints TPS and TPS ÷ TPS(plain), for synchronous_commit on (durable,
-# fsync-bound) and off (CPU-bound, where trigger cost shows most).
-#   BENCH_SECONDS (default 15) per run, BENCH_ROUNDS (default 2).
+# Each round gives TPS(variant) / TPS(plain) of that round; printed are the
+# median ratio over the rounds and the mean TPS, for synchronous_commit on
+# (durable: what apps run) and off (CPU-bound, where any cost shows most).
+#   BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (default 5).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${BENCH_SECONDS:-15}
-rounds=${BENCH_ROUNDS:-2}
+seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-5}
 clients=4
 "$root/scripts/build.sh" >/dev/null
 
@@ -85,25 +88,36 @@ drain() {  # waits until the sidecar emptied the outbox; prints seconds waited
   echo $((SECONDS - start))
 }
 
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+run_variant() {  # run_variant VARIANT -> TPS; the outbox is drained afterwards
+  local table=$1 result
+  [ "$1" = paused ] && { table=captured; kill -STOP "$sidecar_pid"; }
+  result=$(tps "$table")
+  [ "$1" = paused ] && kill -CONT "$sidecar_pid"
+  [ "$1" = plain ] || drain >/dev/null
+  echo "$result"
+}
+
 echo "pushsync trigger overhead: $(nproc) cores, $(lscpu | sed -nE 's/^Model name: +//p' | head -1)," \
      "PostgreSQL $(db -c 'SHOW server_version'), $clients clients, ${seconds}s runs, $rounds rounds, $(date -u +%F)"
+variants="plain paused captured notify"
+declare -A label=([plain]="no trigger" [paused]="capture trigger, sidecar paused"
+                  [captured]="capture trigger, sidecar draining" [notify]="outbox insert + NOTIFY every transaction")
 for commit in on off; do
   db -c "ALTER SYSTEM SET synchronous_commit = $commit" -c "SELECT pg_reload_conf()" >/dev/null
-  declare -A sum=([plain]=0 [captured]=0 [notify]=0)
-  waited=0
+  declare -A sum=() ratios=()
+  for v in $variants; do sum[$v]=0; ratios[$v]=""; done
   for round in $(seq "$rounds"); do
-    for t in plain captured notify; do
-      sum[$t]=$((sum[$t] + $(tps $t)))
-      [ $t = plain ] || waited=$((waited + $(drain)))
-    done
+    declare -A got=()
+    for v in $variants; do got[$v]=$(run_variant "$v"); sum[$v]=$((sum[$v] + got[$v])); done
+    for v in $variants; do ratios[$v]="${ratios[$v]} $(ratio "${got[$v]}" "${got[plain]}")"; done
   done
-  plain=$((sum[plain] / rounds)); captured=$((sum[captured] / rounds)); notify=$((sum[notify] / rounds))
   echo
   echo "synchronous_commit = $commit"
-  printf '  %-44s %8s %7s\n' variant TPS ratio
-  printf '  %-44s %8d %7s\n' "no trigger" "$plain" "1.00"
-  printf '  %-44s %8d %7s\n' "capture trigger, sidecar draining" "$captured" "$(ratio "$captured" "$plain")"
-  printf '  %-44s %8d %7s\n' "outbox insert + NOTIFY every transaction" "$notify" "$(ratio "$notify" "$plain")"
-  echo "  (outbox drained ${waited}s after the runs in total; backlog now $(db -c 'SELECT count(*) FROM pushsync.changes'))"
+  printf '  %-44s %9s %14s\n' variant "mean TPS" "median ratio"
+  for v in $variants; do
+    printf '  %-44s %9d %14s   (rounds:%s)\n' "${label[$v]}" $((sum[$v] / rounds)) "$(median <<<"${ratios[$v]}")" "${ratios[$v]}"
+  done
 done
 grep -iE "error|warn" "$work/sidecar.log" | head -5 || true

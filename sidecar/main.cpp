@@ -51,6 +51,7 @@ config::Config load(const Options& options) {
   if (!options.log_format.empty()) config.log.format = options.log_format;
   if (!options.log_level.empty()) config.log.level = options.log_level;
   setup_logging(config.log.level, config.log.format);
+  if (config.http) spdlog::warn("http is configured, but this version has no HTTP API yet; the section is ignored");
   return config;
 }
 
@@ -59,7 +60,13 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config) 
   if (config.delivery.dry_run) {
     auto log = std::make_shared<push::LogProvider>(config.delivery.dry_run_file, config.delivery.expiration);
     for (auto platform : all_platforms) providers->add(platform, log);
+    return providers;
   }
+  // Said loudly: a configured section this version cannot serve yet.
+  if (config.apns) spdlog::warn("apns is configured, but this version has no APNs provider yet: apns pushes are "
+                                "dead-lettered as provider_not_configured");
+  if (config.fcm) spdlog::warn("fcm is configured, but this version has no FCM provider yet: fcm pushes are "
+                               "dead-lettered as provider_not_configured");
   return providers;
 }
 

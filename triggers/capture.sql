@@ -1,20 +1,35 @@
 -- Capture trigger for {{relation}}; rendered by pushsync for each table.
+-- One statement per row: the outbox insert also reads the listener flag.
+-- NOTIFY is paid once per sleep: the first writer to find a sidecar asleep
+-- clears the flag and wakes it; writers that find the flag locked by that
+-- one skip it (SKIP LOCKED: nobody waits), and all later ones see it clear.
 CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
 LANGUAGE plpgsql AS $pushsync$
 DECLARE
-  r record;
+  sleeping boolean;
 BEGIN
-  IF TG_OP = 'UPDATE' AND {{unchanged}} THEN
-    RETURN NULL;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
+    VALUES ({{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}})
+    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+  ELSIF TG_OP = 'UPDATE' THEN
+    IF {{unchanged}} THEN
+      RETURN NULL;
+    END IF;
+    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, originator)
+    VALUES ({{table_key}}, 'update', {{new_row_id}}, {{old_cols}}, {{new_cols}}, {{originator}})
+    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+  ELSE
+    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
+    VALUES ({{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}})
+    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
   END IF;
-  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
-  INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, originator)
-  VALUES ({{table_key}}, lower(TG_OP), {{row_id}},
-          CASE WHEN TG_OP <> 'INSERT' THEN {{old_cols}} END,
-          CASE WHEN TG_OP <> 'DELETE' THEN {{new_cols}} END,
-          nullif(current_setting('pushsync.originator', true), ''));
-  IF (SELECT asleep FROM {{schema}}.listener) THEN
-    PERFORM pg_notify({{channel}}, '');
+  IF sleeping THEN
+    UPDATE {{schema}}.listener SET asleep = false
+     WHERE one IN (SELECT one FROM {{schema}}.listener WHERE asleep FOR UPDATE SKIP LOCKED);
+    IF FOUND THEN
+      PERFORM pg_notify({{channel}}, '');
+    END IF;
   END IF;
   RETURN NULL;
 END

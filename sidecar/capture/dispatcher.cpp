@@ -24,12 +24,12 @@ void Dispatcher::stop() {
 }
 
 boost::asio::awaitable<route::RoutedBatch> Dispatcher::claim_and_route(bool was_asleep) {
-  co_return co_await db_.run([this, was_asleep](pqxx::connection& conn) {
+  return db_.run([this, was_asleep](pqxx::connection& conn) {
     if (was_asleep) outbox_.wake_up(conn);
-    auto changes = outbox_.claim(conn, config_.database.batch_size, config_.database.lease);
-    if (changes.empty()) return route::RoutedBatch{};
+    auto claim = outbox_.claim(conn, config_.database.batch_size, config_.database.lease);
+    if (claim.changes.empty()) return route::RoutedBatch{};
     db::PgDirectory directory(conn, config_.database.schema);
-    return router_.route(std::move(changes), directory);
+    return router_.route(std::move(claim.changes), directory, claim.now);
   });
 }
 
@@ -40,14 +40,34 @@ boost::asio::awaitable<void> Dispatcher::deliver(route::RoutedBatch batch) {
     outbox_.settle(conn, settlement);
     return true;
   });
-  spdlog::info("settled {} change(s): {} push(es), {} retried, {} dead-lettered, {} token(s) invalid",
-               batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.dead_letters.size(),
-               settlement.invalid_tokens.size());
+  for (const auto& r : settlement.retries) remember_due(r.delay);
+  for (const auto& h : settlement.held_back)
+    remember_due(std::chrono::duration_cast<Duration>(h.until - batch.claimed_at));
+  spdlog::info("settled {} change(s): {} push(es), {} retried, {} held back, {} dead-lettered, {} token(s) invalid",
+               batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.held_back.size(),
+               settlement.dead_letters.size(), settlement.invalid_tokens.size());
+}
+
+void Dispatcher::remember_due(Duration from_now) {
+  // A little late rather than early: our clock and the database's differ.
+  next_due_ = std::min(next_due_, Clock::now() + from_now + Duration(5));
+}
+
+Duration Dispatcher::sleep_time() {
+  auto now = Clock::now();
+  if (next_due_ <= now) next_due_ = Clock::time_point::max();
+  if (next_due_ == Clock::time_point::max()) return config_.database.poll_interval;
+  return std::min(config_.database.poll_interval, std::chrono::duration_cast<Duration>(next_due_ - now));
 }
 
 boost::asio::awaitable<void> Dispatcher::run() {
+  // While changes keep coming, poll every busy_poll (changes gather into
+  // bigger batches, writers pay no NOTIFY); after this many empty polls in a
+  // row, sleep on LISTEN until a writer wakes us or poll_interval passes.
+  constexpr int empty_polls_before_sleep = 20;
   Backoff reconnect(500ms, 30s);
   int failures = 0;
+  int empty_polls = empty_polls_before_sleep;
   bool asleep = false;
   while (!stopping_) {
     std::string error;
@@ -56,13 +76,22 @@ boost::asio::awaitable<void> Dispatcher::run() {
       asleep = false;
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;
+      const bool busy = config_.database.busy_poll > Duration::zero();
       if (!batch.changes.empty()) {
+        const bool full = static_cast<int>(batch.changes.size()) >= config_.database.batch_size;
         co_await deliver(std::move(batch));
+        empty_polls = 0;
+        if (!full && busy) co_await wakeup_.wait(config_.database.busy_poll);
+        continue;
+      }
+      if (busy && empty_polls < empty_polls_before_sleep) {
+        ++empty_polls;
+        co_await wakeup_.wait(config_.database.busy_poll);
         continue;
       }
       bool due = co_await db_.run([this](pqxx::connection& conn) { return outbox_.fall_asleep(conn); });
       asleep = true;
-      if (!due && !stopping_) co_await wakeup_.wait(config_.database.poll_interval);
+      if (!due && !stopping_) co_await wakeup_.wait(sleep_time());
       continue;
     } catch (const std::exception& e) {
       error = e.what();

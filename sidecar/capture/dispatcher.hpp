@@ -28,6 +28,8 @@ class Dispatcher {
  private:
   boost::asio::awaitable<route::RoutedBatch> claim_and_route(bool was_asleep);
   boost::asio::awaitable<void> deliver(route::RoutedBatch batch);
+  void remember_due(Duration from_now);
+  Duration sleep_time();
 
   const config::Config& config_;
   db::DbThread& db_;
@@ -36,6 +38,9 @@ class Dispatcher {
   db::Outbox outbox_;
   route::Router router_;
   Backoff retry_backoff_;
+  // Earliest due_at this sidecar set itself (retries, coalesce window): it
+  // wakes up for it instead of waiting for the next poll_interval.
+  Clock::time_point next_due_ = Clock::time_point::max();
   bool stopping_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "sidecar/capture/settlement.hpp"
 
 #include <map>
+#include <set>
 
 
 namespace pushsync::capture {
@@ -35,7 +36,13 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
       }
     }
   }
+  std::set<ChangeId> held;
+  for (const auto& h : batch.held_back) {
+    s.held_back.push_back({h.change_id, h.until});
+    held.insert(h.change_id);
+  }
   for (const auto& change : batch.changes) {
+    if (held.count(change.id)) continue;
     auto retry = retry_of.find(change.id);
     if (retry != retry_of.end() && change.attempts < max_attempts) {
       s.retries.push_back({change.id, std::max(retry->second->retry_after, backoff.delay(change.attempts))});

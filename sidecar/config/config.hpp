@@ -26,6 +26,7 @@ struct DatabaseConfig {
   MigrateMode migrate = MigrateMode::automatic;
   int batch_size = 500;
   Duration poll_interval = 1s;
+  Duration busy_poll = 5ms;
   Duration lease = 30s;
 };
 

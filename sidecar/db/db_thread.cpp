@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <pqxx/notification>
 #include <spdlog/spdlog.h>
 
@@ -107,6 +108,10 @@ void DbThread::deliver_notifications() {
 pqxx::connection& DbThread::connection() {
   if (!conn_) {
     conn_ = std::make_unique<pqxx::connection>(url_);
+    // Claims and settles may commit asynchronously: losing one in a database
+    // crash only unclaims or redelivers (at-least-once holds), and writers
+    // stop sharing WAL flushes with us. The migrator opts back in.
+    pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");
     if (!listen_channel_.empty())
       receiver_ = std::make_unique<Receiver>(*conn_, listen_channel_, [this] { boost::asio::post(io_, on_notify_); });
     spdlog::info("connected to database {} on {}", conn_->dbname(), conn_->hostname() ? conn_->hostname() : "socket");

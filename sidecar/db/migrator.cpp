@@ -102,6 +102,7 @@ MigrationReport migrate(pqxx::connection& conn, const config::Config& config) {
   pqxx::work tx(conn, "pushsync_migrate");
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "pushsync.migrate:" + config.database.schema);
   tx.exec("SET LOCAL client_min_messages = warning");  // no NOTICEs for IF NOT EXISTS
+  tx.exec("SET LOCAL synchronous_commit = on");        // triggers must survive a crash
   tx.exec(version_table_ddl(schema));
   apply_migrations(tx, schema, report);
   sync_triggers(tx, config, report);

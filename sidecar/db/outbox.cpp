@@ -16,7 +16,7 @@ nlohmann::json parse_json_or_null(const pqxx::field& field) {
   return nlohmann::json::parse(field.c_str());
 }
 
-std::string id_array(const std::vector<ChangeId>& ids) {
+std::string id_array(const std::vector<std::int64_t>& ids) {
   std::string out = "{";
   for (auto id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
   return out + "}";
@@ -26,7 +26,7 @@ std::string id_array(const std::vector<ChangeId>& ids) {
 
 Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)) {}
 
-std::vector<Change> Outbox::claim(pqxx::connection& conn, int limit, Duration lease) const {
+Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) const {
   pqxx::nontransaction tx(conn);
   auto rows = tx.exec_params(
       "UPDATE " + schema_ + ".changes c SET due_at = now() + $2::bigint * interval '1 millisecond', "
@@ -34,10 +34,12 @@ std::vector<Change> Outbox::claim(pqxx::connection& conn, int limit, Duration le
           ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) due "
           "WHERE c.id = due.id "
           "RETURNING c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
-          "coalesce(c.originator, ''), c.attempts",
+          "coalesce(c.originator, ''), c.attempts, (extract(epoch FROM now()) * 1000000)::bigint",
       limit, static_cast<long long>(lease.count()));
-  std::vector<Change> out;
+  Claim claim;
+  auto& out = claim.changes;
   out.reserve(rows.size());
+  if (!rows.empty()) claim.now = DbTime(std::chrono::microseconds(rows[0][8].as<long long>()));
   for (const auto& row : rows) {
     Change c;
     c.id = row[0].as<ChangeId>();
@@ -51,19 +53,52 @@ std::vector<Change> Outbox::claim(pqxx::connection& conn, int limit, Duration le
     out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
-  return out;
+  return claim;
 }
 
+// The flag row is only ever changed through SKIP LOCKED: whoever holds it is
+// changing it already, and neither writers nor the sidecar ever wait for it.
 bool Outbox::fall_asleep(pqxx::connection& conn) const {
   pqxx::nontransaction tx(conn);
-  tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) "
-          "ON CONFLICT (one) DO UPDATE SET asleep = true WHERE NOT " + schema_ + ".listener.asleep");
+  auto armed = tx.exec("UPDATE " + schema_ + ".listener SET asleep = true WHERE one IN (SELECT one FROM " + schema_ +
+                       ".listener WHERE NOT asleep FOR UPDATE SKIP LOCKED)");
+  if (armed.affected_rows() == 0)  // gone after a crash (unlogged), or set already
+    tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) ON CONFLICT DO NOTHING");
+  // Separate statement, so the flag is committed before we look: a change
+  // committed after this check finds the flag set and notifies.
   return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ + ".changes WHERE due_at <= now())")[0].as<bool>();
 }
 
 void Outbox::wake_up(pqxx::connection& conn) const {
   pqxx::nontransaction tx(conn);
-  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE asleep");
+  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " + schema_ +
+          ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
+}
+
+void Outbox::reschedule(pqxx::transaction_base& tx, const std::vector<Settlement::Retry>& retries) const {
+  if (retries.empty()) return;
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> delays;
+  for (const auto& r : retries) ids.push_back(r.change_id), delays.push_back(r.delay.count());
+  tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = now() + r.delay_ms * interval '1 millisecond' "
+                 "FROM unnest($1::bigint[], $2::bigint[]) AS r(id, delay_ms) WHERE c.id = r.id",
+                 id_array(ids), id_array(delays));
+}
+
+// Same deadline for every held-back change of a record, on the database's
+// clock; the claim does not count as an attempt.
+void Outbox::hold_back(pqxx::transaction_base& tx, const std::vector<Settlement::HeldBack>& held) const {
+  if (held.empty()) return;
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> until;
+  for (const auto& h : held) {
+    ids.push_back(h.change_id);
+    until.push_back(std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count());
+  }
+  tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = to_timestamp(r.until_us / 1000000.0), "
+                 "attempts = c.attempts - 1 FROM unnest($1::bigint[], $2::bigint[]) AS r(id, until_us) "
+                 "WHERE c.id = r.id",
+                 id_array(ids), id_array(until));
 }
 
 void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
@@ -95,14 +130,8 @@ void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
                    "SELECT * FROM disabled",
                    rows.dump());
   }
-  if (!s.retries.empty()) {
-    std::vector<ChangeId> ids;
-    std::vector<ChangeId> delays;
-    for (const auto& r : s.retries) ids.push_back(r.change_id), delays.push_back(r.delay.count());
-    tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = now() + r.delay_ms * interval '1 millisecond' "
-                   "FROM unnest($1::bigint[], $2::bigint[]) AS r(id, delay_ms) WHERE c.id = r.id",
-                   id_array(ids), id_array(delays));
-  }
+  reschedule(tx, s.retries);
+  hold_back(tx, s.held_back);
   if (!s.done.empty())
     tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", id_array(s.done));
   tx.commit();

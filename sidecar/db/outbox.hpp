@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 #include "sidecar/model/change.hpp"
 #include "sidecar/model/duration.hpp"
@@ -29,8 +30,14 @@ struct Settlement {
     std::string reason;
   };
 
-  std::vector<ChangeId> done;  // deleted from the outbox
-  std::vector<Retry> retries;  // due again after `delay`
+  struct HeldBack {
+    ChangeId change_id;
+    DbTime until;
+  };
+
+  std::vector<ChangeId> done;          // deleted from the outbox
+  std::vector<Retry> retries;          // due again after `delay`
+  std::vector<HeldBack> held_back;     // coalesce window: due at `until`, claim not counted
   std::vector<DeadLetter> dead_letters;
   std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row
 };
@@ -40,9 +47,13 @@ class Outbox {
  public:
   explicit Outbox(const std::string& schema);
 
+  struct Claim {
+    std::vector<Change> changes;
+    DbTime now{};  // the database's now() when claiming
+  };
   // Leases up to `limit` due changes (FOR UPDATE SKIP LOCKED, so several
   // sidecars share the work), oldest first.
-  std::vector<Change> claim(pqxx::connection& conn, int limit, Duration lease) const;
+  Claim claim(pqxx::connection& conn, int limit, Duration lease) const;
 
   // Marks the listener asleep so that writers start to NOTIFY, then says
   // whether anything became due meanwhile (the caller must not sleep then).
@@ -52,6 +63,9 @@ class Outbox {
   void settle(pqxx::connection& conn, const Settlement& settlement) const;
 
  private:
+  void reschedule(pqxx::transaction_base& tx, const std::vector<Settlement::Retry>& retries) const;
+  void hold_back(pqxx::transaction_base& tx, const std::vector<Settlement::HeldBack>& held) const;
+
   std::string schema_;  // quoted
 };
 

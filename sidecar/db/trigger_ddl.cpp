@@ -47,11 +47,12 @@ std::string unchanged_condition(const config::TableConfig& table) {
          column_list(*table.watch, "NEW", true) + ")";
 }
 
-std::string row_id_expression(const config::TableConfig& table) {
-  if (table.id.size() == 1) return "coalesce(r." + quote_ident(table.id[0].name) + "::text, '')";
+std::string row_id_expression(const config::TableConfig& table, const std::string& record) {
+  if (table.id.size() == 1) return "coalesce(" + record + "." + quote_ident(table.id[0].name) + "::text, '')";
   std::string out = "concat_ws(','";
   for (const auto& c : table.id)
-    out += ", replace(replace(r." + quote_ident(c.name) + "::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,')";
+    out += ", replace(replace(" + record + "." + quote_ident(c.name) +
+           "::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,')";
   return out + ")";
 }
 
@@ -91,7 +92,9 @@ TriggerDdl capture_trigger_ddl(const std::string& pushsync_schema, const config:
                                      {"relation", quoted_relation(table.relation)},
                                      {"unchanged", unchanged_condition(table)},
                                      {"table_key", quote_literal(table.key)},
-                                     {"row_id", row_id_expression(table)},
+                                     {"new_row_id", row_id_expression(table, "NEW")},
+                                     {"old_row_id", row_id_expression(table, "OLD")},
+                                     {"originator", "nullif(current_setting('pushsync.originator', true), '')"},
                                      {"old_cols", captured_object(table, "OLD")},
                                      {"new_cols", captured_object(table, "NEW")},
                                      {"channel", quote_literal(pushsync_schema)},

@@ -42,8 +42,9 @@ std::vector<std::string> Router::tags_of(const Change& change, const config::Tab
   return {tags.begin(), tags.end()};
 }
 
-RoutedBatch Router::route(std::vector<Change> changes, Directory& directory) const {
+RoutedBatch Router::route(std::vector<Change> changes, Directory& directory, DbTime now) {
   RoutedBatch batch;
+  batch.claimed_at = now;
   struct Addressed {
     const Change* change;
     const config::TableConfig* table;
@@ -56,6 +57,10 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory) con
     const auto* table = config_.find_table(change.table_key);
     if (!table) {
       batch.unroutable.push_back({change.id, "table_not_configured"});
+      continue;
+    }
+    if (auto until = recent_.hold_back({table->name, change.row_id}, now)) {
+      batch.held_back.push_back({change.id, *until});
       continue;
     }
     try {
@@ -76,6 +81,7 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory) con
   // the same record replaces the payload and joins its change id.
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> coalesced;
   for (const auto& a : addressed) {
+    recent_.pushed({a.table->name, a.change->row_id}, now);
     Push payload = build_push(*a.change, *a.table);
     for (const auto& tag : a.tags) {
       auto found = by_tag.find(tag);

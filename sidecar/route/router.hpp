@@ -7,6 +7,7 @@
 #include "sidecar/model/change.hpp"
 #include "sidecar/model/push.hpp"
 #include "sidecar/route/directory.hpp"
+#include "sidecar/route/recent_pushes.hpp"
 
 namespace pushsync::route {
 
@@ -15,19 +16,28 @@ struct Unroutable {
   std::string reason;
 };
 
+struct HeldBack {
+  ChangeId change_id;
+  DbTime until;  // the end of the record's coalesce window
+};
+
 struct RoutedBatch {
   std::vector<Change> changes;
   std::vector<Push> pushes;             // one per (device, table, row) in the batch
   std::vector<Unroutable> unroutable;   // changes that cannot be delivered at all
+  std::vector<HeldBack> held_back;      // pushed too recently: back to the outbox
+  DbTime claimed_at{};                  // the database's now() at the claim
 };
 
 // Change -> tags (old and new values) -> installations, with one directory
-// lookup per batch; drops the originator's own device and coalesces changes
-// of the same record for the same device into one push.
+// lookup per batch; drops the originator's own device, coalesces changes of
+// the same record for the same device into one push, and holds back records
+// pushed less than coalesce_window ago.
 class Router {
  public:
-  explicit Router(const config::Config& config) : config_(config) {}
-  RoutedBatch route(std::vector<Change> changes, Directory& directory) const;
+  explicit Router(const config::Config& config) : config_(config), recent_(config.delivery.coalesce_window) {}
+  // `now` is the database's time of the claim.
+  RoutedBatch route(std::vector<Change> changes, Directory& directory, DbTime now);
 
   // Tags a change is addressed to, from both row images (so an owner change
   // reaches the old and the new owner). Public for tests.
@@ -35,6 +45,7 @@ class Router {
 
  private:
   const config::Config& config_;
+  RecentPushes recent_;
 };
 
 }  // namespace pushsync::route

@@ -132,6 +132,19 @@ TEST_F(EndToEnd, RepeatedChangesOfOneRecordInOneBatchBecomeOnePushPerDevice) {
   EXPECT_EQ(bob[0]["title"], "v3");
 }
 
+TEST_F(EndToEnd, ABurstOfEditsIsOnePushAtOnceAndOneWhenTheCoalesceWindowEnds) {
+  start_sidecar(write_config(app_tables, "  coalesce_window: 2s\n"));
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('v1', 'bob')");
+  wait_for_pushes(1);
+  for (const char* title : {"v2", "v3", "v4"}) sql(url_, std::string("UPDATE items SET title = '") + title + "'");
+  auto all = wait_for_pushes(2);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["payload"]["op"], "insert");
+  EXPECT_EQ(all[1]["payload"]["op"], "update");
+  EXPECT_EQ(all[1]["payload"]["title"], "v4");
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"), "0");
+}
+
 TEST_F(EndToEnd, APlatformWithoutProviderIsDeadLetteredNotLost) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('x', 'bob')");
   auto config = write_temp_file("no-provider.yaml", "database:\n  url: \"" + url_ +

@@ -73,6 +73,20 @@ TEST(Settlement, InvalidTokensAndDeadPushesAreRecorded) {
   EXPECT_EQ(s.dead_letters[1].payload["message"], "PUSH-TO-SYNC");
 }
 
+TEST(Settlement, HeldBackChangesReturnToTheOutboxWithoutFinishing) {
+  auto b = batch_of({1, 1});
+  auto until = DbTime{} + 150ms;
+  b.held_back = {{2, until}};
+  b.pushes = {push_for({1}, "a")};
+  Backoff backoff(1s, 1min, 1);
+  auto s = settle(b, {Outcome::accepted()}, 8, backoff);
+  EXPECT_EQ(s.done, (std::vector<ChangeId>{1}));
+  ASSERT_EQ(s.held_back.size(), 1u);
+  EXPECT_EQ(s.held_back[0].change_id, 2);
+  EXPECT_EQ(s.held_back[0].until, until);
+  EXPECT_TRUE(s.retries.empty());
+}
+
 TEST(Backoff, GrowsExponentiallyWithinJitterAndCap) {
   Backoff backoff(100ms, 1s, 42);
   for (int attempt = 1; attempt <= 10; ++attempt) {

@@ -48,6 +48,7 @@ TEST(ConfigLoader, DefaultsFollowTheSpec) {
   EXPECT_EQ(config.database.schema, "pushsync");
   EXPECT_EQ(config.database.batch_size, 500);
   EXPECT_EQ(config.database.poll_interval, std::chrono::seconds(1));
+  EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(5));
   EXPECT_EQ(config.delivery.max_attempts, 8);
   EXPECT_EQ(config.delivery.expiration, std::chrono::hours(1));
   EXPECT_FALSE(config.delivery.deliver_to_originator);

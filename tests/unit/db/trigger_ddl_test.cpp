@@ -29,8 +29,8 @@ TEST(TriggerDdl, QuotesEveryIdentifier) {
 TEST(TriggerDdl, CompositeIdsEscapeCommasAndBackslashes) {
   auto ddl = capture_trigger_ddl("pushsync", table("  public.t:\n    id: [a, b]\n    tags: [\"u:{o}\"]\n"));
   EXPECT_TRUE(contains(ddl.create,
-                       "concat_ws(',', replace(replace(r.\"a\"::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,'), "
-                       "replace(replace(r.\"b\"::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,'))"))
+                       "concat_ws(',', replace(replace(OLD.\"a\"::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,'), "
+                       "replace(replace(OLD.\"b\"::text, E'\\\\', E'\\\\\\\\'), ',', E'\\\\,'))"))
       << ddl.create;
 }
 
@@ -40,7 +40,7 @@ TEST(TriggerDdl, WatchListsAndOperationsShapeTheTrigger) {
   EXPECT_TRUE(contains(ddl.create, "AFTER INSERT OR UPDATE ON")) << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "ROW(OLD.\"title\"::text) IS NOT DISTINCT FROM ROW(NEW.\"title\"::text)"));
   auto all = capture_trigger_ddl("pushsync", table("  public.t:\n    tags: [\"u:{o}\"]\n"));
-  EXPECT_TRUE(contains(all.create, "IF TG_OP = 'UPDATE' AND false THEN"));
+  EXPECT_TRUE(contains(all.create, "IF false THEN"));
 }
 
 TEST(TriggerDdl, NamesAreDistinctForNamesThatLookAlike) {

@@ -55,12 +55,13 @@ class RouterTest : public ::testing::Test {
     return out;
   }
   MemoryDirectory dir;
+  DbTime now = DbTime{} + std::chrono::hours(1000);
 };
 
 TEST_F(RouterTest, OneDevicePerInstallationEvenWhenSeveralTagsMatch) {
   config::Config config = load(items);
   Router router(config);
-  auto batch = router.route({change(1, Op::insert, nullptr, {{"owner", "ann"}, {"list", 1}})}, dir);
+  auto batch = router.route({change(1, Op::insert, nullptr, {{"owner", "ann"}, {"list", 1}})}, dir, now);
   EXPECT_EQ(targets(batch), (std::vector<std::string>{"ann-tablet", "ann-phone"}));
   EXPECT_EQ(dir.lookups, 1);
   EXPECT_EQ(batch.pushes[0].fields.dump(),
@@ -70,16 +71,16 @@ TEST_F(RouterTest, OneDevicePerInstallationEvenWhenSeveralTagsMatch) {
 TEST_F(RouterTest, OwnerChangeReachesOldAndNewOwner) {
   config::Config config = load(items);
   Router router(config);
-  auto batch = router.route({change(1, Op::update, {{"owner", "ann"}}, {{"owner", "bob"}})}, dir);
+  auto batch = router.route({change(1, Op::update, {{"owner", "ann"}}, {{"owner", "bob"}})}, dir, now);
   EXPECT_EQ(targets(batch), (std::vector<std::string>{"ann-phone", "ann-tablet", "bob-ws"}));
 }
 
 TEST_F(RouterTest, TheOriginatorIsSkippedUnlessConfiguredOtherwise) {
   auto c = change(1, Op::update, nullptr, {{"owner", "ann"}}, "ann-phone");
   config::Config config = load(items);
-  EXPECT_EQ(targets(Router(config).route({c}, dir)), (std::vector<std::string>{"ann-tablet"}));
+  EXPECT_EQ(targets(Router(config).route({c}, dir, now)), (std::vector<std::string>{"ann-tablet"}));
   config::Config to_all = load(items, "delivery:\n  deliver_to_originator: true\n");
-  EXPECT_EQ(targets(Router(to_all).route({c}, dir)), (std::vector<std::string>{"ann-phone", "ann-tablet"}));
+  EXPECT_EQ(targets(Router(to_all).route({c}, dir, now)), (std::vector<std::string>{"ann-phone", "ann-tablet"}));
 }
 
 TEST_F(RouterTest, ChangesOfOneRecordCoalesceIntoTheLatestPush) {
@@ -87,16 +88,32 @@ TEST_F(RouterTest, ChangesOfOneRecordCoalesceIntoTheLatestPush) {
   auto batch = Router(config).route({change(101, Op::insert, nullptr, {{"owner", "bob"}}),
                                      change(201, Op::update, {{"owner", "bob"}}, {{"owner", "bob"}}),
                                      change(301, Op::remove, {{"owner", "bob"}}, nullptr)},
-                                    dir);
+                                    dir, now);
   ASSERT_EQ(batch.pushes.size(), 1u);
   EXPECT_EQ(batch.pushes[0].fields["op"], "delete");
   EXPECT_EQ(batch.pushes[0].change_ids, (std::vector<ChangeId>{101, 201, 301}));
   EXPECT_EQ(batch.changes.size(), 3u);
 }
 
+TEST_F(RouterTest, ARecordPushedWithinTheCoalesceWindowIsHeldBack) {
+  config::Config config = load(items, "delivery:\n  coalesce_window: 1s\n");
+  Router router(config);
+  auto t0 = now;
+  auto first = router.route({change(1, Op::insert, nullptr, {{"owner", "bob"}})}, dir, t0);
+  EXPECT_EQ(first.pushes.size(), 1u);
+  auto second = router.route({change(101, Op::update, nullptr, {{"owner", "bob"}}),
+                              change(2, Op::insert, nullptr, {{"owner", "bob"}})},
+                             dir, t0 + std::chrono::milliseconds(400));
+  ASSERT_EQ(second.held_back.size(), 1u);
+  EXPECT_EQ(second.held_back[0].change_id, 101);
+  EXPECT_EQ(second.held_back[0].until, t0 + std::chrono::seconds(1));
+  ASSERT_EQ(second.pushes.size(), 1u);
+  EXPECT_EQ(second.pushes[0].fields["id"], "2");
+}
+
 TEST_F(RouterTest, NullTagColumnsAddressNobody) {
   config::Config config = load(items);
-  auto batch = Router(config).route({change(1, Op::insert, nullptr, {{"owner", nullptr}})}, dir);
+  auto batch = Router(config).route({change(1, Op::insert, nullptr, {{"owner", nullptr}})}, dir, now);
   EXPECT_TRUE(batch.pushes.empty());
   EXPECT_EQ(dir.lookups, 0);
 }
@@ -107,7 +124,7 @@ TEST_F(RouterTest, UnknownTablesAndFailingTagsSqlAreUnroutable) {
   Change failing{2, "public.rooms", Op::insert, "2", nullptr, {{"id", "boom"}}, "", 1};
   Change fine{3, "public.rooms", Op::insert, "3", nullptr, {{"id", "3"}}, "", 1};
   dir.sql_tags["3"] = {"user:bob"};
-  auto batch = Router(config).route({orphan, failing, fine}, dir);
+  auto batch = Router(config).route({orphan, failing, fine}, dir, now);
   ASSERT_EQ(batch.unroutable.size(), 2u);
   EXPECT_EQ(batch.unroutable[0].reason, "table_not_configured");
   EXPECT_EQ(batch.unroutable[1].reason, "tags_sql_failed: relation \"gone\" does not exist");
@@ -119,7 +136,7 @@ TEST_F(RouterTest, PayloadTemplatesUseColumnsAndBuiltins) {
       load("  public.items:\n    tags: [\"user:{owner}\"]\n    collapse: \"{table}/{op}/{id}/{owner}\"\n"
            "    payload:\n      kind: alert\n      alert: \"{title} changed\"\n      sound: ping\n      badge: 3\n"
            "      data: {who: \"{owner}\", missing: \"[{nothing}]\"}\n");
-  auto batch = Router(config).route({change(7, Op::update, nullptr, {{"owner", "bob"}, {"title", "Milk"}})}, dir);
+  auto batch = Router(config).route({change(7, Op::update, nullptr, {{"owner", "bob"}, {"title", "Milk"}})}, dir, now);
   ASSERT_EQ(batch.pushes.size(), 1u);
   const Push& p = batch.pushes[0];
   EXPECT_EQ(p.fields.dump(),
@@ -133,7 +150,7 @@ TEST_F(RouterTest, PayloadTemplatesUseColumnsAndBuiltins) {
 TEST_F(RouterTest, LongCollapseIdsAreHashedTo64Bytes) {
   config::Config config = load("  public.items:\n    tags: [\"user:{owner}\"]\n    collapse: \"{title}\"\n");
   std::string title(100, 'x');
-  auto batch = Router(config).route({change(7, Op::update, nullptr, {{"owner", "bob"}, {"title", title}})}, dir);
+  auto batch = Router(config).route({change(7, Op::update, nullptr, {{"owner", "bob"}, {"title", title}})}, dir, now);
   ASSERT_EQ(batch.pushes.size(), 1u);
   EXPECT_EQ(batch.pushes[0].collapse_id.size(), 64u);
   EXPECT_EQ(batch.pushes[0].collapse_id, "09ecb6ebc8bcefc733f6f2ec44f791abeed6a99edf0cc31519637898aebd52d8");
