@@ -1,5 +1,7 @@
 #include "sidecar/push/provider_set.hpp"
 
+#include <algorithm>
+
 #include "sidecar/push/wire_format.hpp"
 
 namespace pushsync::push {
@@ -14,25 +16,27 @@ std::set<Platform> ProviderSet::served() const {
   return out;
 }
 
-boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push> pushes) {
-  std::vector<Outcome> outcomes(pushes.size());
-  std::map<Platform, std::vector<std::size_t>> by_platform;
-  for (std::size_t i = 0; i < pushes.size(); ++i) {
-    if (!providers_.count(pushes[i].target.platform))
-      outcomes[i] = Outcome::dead("provider_not_configured");
-    else if (!fit_to_limit(pushes[i], ttl_))
-      outcomes[i] = Outcome::dead("payload_too_large");
-    else
-      by_platform[pushes[i].target.platform].push_back(i);
+boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>& pushes) {
+  // Sendable pushes first, grouped by platform; refused ones at the end.
+  // stable_partition applies the predicate exactly once per push, so it
+  // may trim the push to the size limit as it checks.
+  auto trim_and_check = [this](Push& p) { return providers_.count(p.target.platform) && fit_to_limit(p, ttl_); };
+  auto refused = std::stable_partition(pushes.begin(), pushes.end(), trim_and_check);
+  std::stable_sort(pushes.begin(), refused,
+                   [](const Push& a, const Push& b) { return a.target.platform < b.target.platform; });
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(pushes.size());
+  for (auto group = pushes.begin(); group != refused;) {
+    auto end = std::find_if(group, refused, [&](const Push& p) { return p.target.platform != group->target.platform; });
+    std::span<const Push> members(&*group, static_cast<std::size_t>(end - group));
+    auto answers = co_await providers_.at(group->target.platform)->send(members);
+    for (std::size_t k = 0; k < members.size(); ++k)
+      outcomes.push_back(k < answers.size() ? answers[k] : Outcome::retry("provider gave no answer"));
+    group = end;
   }
-  for (const auto& [platform, indexes] : by_platform) {
-    std::vector<Push> group;
-    group.reserve(indexes.size());
-    for (auto i : indexes) group.push_back(std::move(pushes[i]));
-    auto answers = co_await providers_.at(platform)->send(group);
-    for (std::size_t k = 0; k < indexes.size(); ++k)
-      outcomes[indexes[k]] = k < answers.size() ? answers[k] : Outcome::retry("provider gave no answer");
-  }
+  for (auto it = refused; it != pushes.end(); ++it)
+    outcomes.push_back(Outcome::dead(providers_.count(it->target.platform) ? "payload_too_large"
+                                                                           : "provider_not_configured"));
   co_return outcomes;
 }
 

@@ -18,9 +18,10 @@ class ProviderSet {
   void add(Platform platform, std::shared_ptr<Provider> provider);
   std::set<Platform> served() const;
 
-  // Outcomes in the order of `pushes`. Pushes are trimmed to fit the size
-  // limit on the way (hence the copy).
-  boost::asio::awaitable<std::vector<Outcome>> send(std::vector<Push> pushes);
+  // Sends in place: groups `pushes` by platform (stable, so one record's
+  // pushes keep their order) and trims those above the size limit; the
+  // outcomes follow the new order.
+  boost::asio::awaitable<std::vector<Outcome>> send(std::vector<Push>& pushes);
 
  private:
   Duration ttl_;

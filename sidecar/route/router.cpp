@@ -80,6 +80,7 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory, DbT
   // (installation, table, row) -> index in batch.pushes; a later change of
   // the same record replaces the payload and joins its change id.
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> coalesced;
+  batch.pushes.reserve(addressed.size());
   for (const auto& a : addressed) {
     recent_.pushed({a.table->name, a.change->row_id}, now);
     Push payload = build_push(*a.change, *a.table);

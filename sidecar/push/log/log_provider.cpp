@@ -50,13 +50,10 @@ std::string LogProvider::line_for(const Push& push, Duration ttl) {
 }
 
 boost::asio::awaitable<std::vector<Outcome>> LogProvider::send(std::span<const Push> pushes) {
-  std::vector<Outcome> outcomes;
-  outcomes.reserve(pushes.size());
-  for (const auto& push : pushes) {
-    bool written = write_all(fd_, line_for(push, ttl_) + "\n");
-    outcomes.push_back(written ? Outcome::accepted() : Outcome::retry("dry_run_file write failed"));
-  }
-  co_return outcomes;
+  std::string lines;
+  for (const auto& push : pushes) lines += line_for(push, ttl_) + "\n";
+  Outcome outcome = write_all(fd_, lines) ? Outcome::accepted() : Outcome::retry("dry_run_file write failed");
+  co_return std::vector<Outcome>(pushes.size(), outcome);
 }
 
 }  // namespace pushsync::push

@@ -10,7 +10,7 @@ namespace pushsync::push {
 // delivery.dry_run: writes one JSON line per push that would be sent,
 // {"platform","installation","payload"}, where payload is the body the
 // platform's provider would carry (device tokens left out), and accepts it.
-// Each line is one write() on an O_APPEND descriptor, so several sidecars
+// Each batch is one write() on an O_APPEND descriptor, so several sidecars
 // can share one file without tearing lines.
 class LogProvider : public Provider {
  public:
