@@ -85,8 +85,7 @@ int command_sql(const Options& options) {
 int command_migrate(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
-  auto providers = make_providers(config);
-  require_catalog_ok(conn, config, *providers);
+  require_catalog_ok(conn, config, *make_providers(config));
   spdlog::info("migrate: {}", db::migrate(conn, config).summary());
   return exit_ok;
 }
@@ -94,8 +93,7 @@ int command_migrate(const Options& options) {
 int command_check(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
-  auto providers = make_providers(config);
-  require_catalog_ok(conn, config, *providers);
+  require_catalog_ok(conn, config, *make_providers(config));
   std::cout << options.config_file << ": ok (" << config.tables.size() << " table(s))\n";
   return exit_ok;
 }
