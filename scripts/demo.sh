@@ -4,6 +4,7 @@
 # what every device receives and the one record the device then pulls.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+echo "Installing missing packages and building (the first run takes a few minutes)..."
 "$root/scripts/build.sh" >/dev/null
 
 work=$(mktemp -d /tmp/pushsync-demo-XXXXXX)

@@ -108,8 +108,13 @@ asio::awaitable<void> prepare_database(const config::Config& config, db::DbThrea
     try {
       co_await db.run([&](pqxx::connection& conn) {
         require_catalog_ok(conn, config, providers);
-        if (config.database.migrate == config::MigrateMode::automatic)
+        if (config.database.migrate == config::MigrateMode::automatic) {
           spdlog::info("migrate: {}", db::migrate(conn, config).summary());
+        } else if (int installed = db::installed_schema_version(conn, config); installed < db::latest_schema_version()) {
+          throw std::runtime_error("database.migrate is manual and the pushsync schema is at version " +
+                                   std::to_string(installed) + ", this binary needs " +
+                                   std::to_string(db::latest_schema_version()) + ": run `pushsync migrate` first");
+        }
         return true;
       });
       co_return;

@@ -96,6 +96,13 @@ std::string MigrationReport::summary() const {
 
 int latest_schema_version() { return version_of(embedded_migrations().back().name); }
 
+int installed_schema_version(pqxx::connection& conn, const config::Config& config) {
+  pqxx::nontransaction tx(conn);
+  const std::string table = quote_ident(config.database.schema) + ".schema_version";
+  if (tx.exec_params1("SELECT to_regclass($1) IS NULL", table)[0].as<bool>()) return 0;
+  return tx.exec1("SELECT coalesce(max(version), 0) FROM " + table)[0].as<int>();
+}
+
 MigrationReport migrate(pqxx::connection& conn, const config::Config& config) {
   const std::string schema = quote_ident(config.database.schema);
   MigrationReport report;

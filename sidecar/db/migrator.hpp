@@ -31,4 +31,7 @@ std::string migration_script(const config::Config& config);
 // Highest schema version compiled into this binary.
 int latest_schema_version();
 
+// The version recorded in the database; 0 when pushsync is not installed.
+int installed_schema_version(pqxx::connection& conn, const config::Config& config);
+
 }  // namespace pushsync::db

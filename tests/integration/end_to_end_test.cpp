@@ -2,6 +2,9 @@
 // against a real PostgreSQL and the real binary in dry-run mode.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <set>
+
 #include "tests/integration/sidecar_fixture.hpp"
 
 namespace pushsync::test {
@@ -187,7 +190,48 @@ TEST_F(EndToEnd, SurvivesADatabaseOutageAndDeliversAfterwards) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
   auto all = wait_for_pushes(2);
   EXPECT_EQ(all.back()["payload"]["title"], "after");
-  EXPECT_EQ(sidecar.terminate(), 0);
+  EXPECT_EQ(sidecar.terminate(), 0) << sidecar.err();
+}
+
+TEST_F(EndToEnd, StartsBeforeTheDatabaseAndDeliversOnceItIsUp) {
+  TempPostgres cluster;
+  url_ = cluster.create_database();
+  sql(url_, app_schema);
+  auto config = write_config(app_tables);
+  cluster.down();
+  auto& sidecar = start_sidecar(config);
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("cannot reach the database") != std::string::npos; }))
+      << sidecar.err();
+  cluster.up();
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("running: 3 table(s)") != std::string::npos; }))
+      << sidecar.err();
+  sql(url_, "INSERT INTO pushsync.installations VALUES ('bob-ws', 'ws', '', '{user:bob}')");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('late', 'bob')");
+  auto all = wait_for_pushes(1);
+  EXPECT_EQ(all.at(0)["payload"]["title"], "late");
+}
+
+TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
+  sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 3000) g");
+  auto& first = start_sidecar(write_config(app_tables, "", "  batch_size: 50\n"));
+  ASSERT_TRUE(eventually([&] { return !pushes().empty(); }));
+  // Freeze it until it is caught holding a claimed, unsettled batch.
+  auto leased = [&] { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.changes WHERE due_at > now()")); };
+  bool caught = eventually([&] {
+    first.signal(SIGSTOP);
+    if (leased() > 0) return true;
+    first.signal(SIGCONT);
+    return false;
+  });
+  ASSERT_TRUE(caught) << "never caught the sidecar between claim and settle";
+  first.kill9();
+  ASSERT_GT(outbox_size(), 0);
+  start_sidecar(write_config(app_tables));  // the claimed batch returns when its 5s lease ends
+  auto all = wait_for_pushes(3000);
+  std::set<std::string> ids;
+  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 3000u) << "every change reached the device at least once";
+  EXPECT_LE(all.size(), 3000u + 50u) << "duplicates are bounded by the one batch in flight";
 }
 
 }  // namespace

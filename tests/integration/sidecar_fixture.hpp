@@ -22,8 +22,10 @@ class SidecarTest : public ::testing::Test {
   void TearDown() override;
 
   // Writes a config: the test database, fast polling, dry run into
-  // `pushes_file_`, then `extra` (top-level YAML) and `tables` (under tables:).
-  std::string write_config(const std::string& tables, const std::string& extra = "");
+  // `pushes_file_`; `delivery_extra` and `database_extra` are added to those
+  // sections, `tables` goes under tables:.
+  std::string write_config(const std::string& tables, const std::string& delivery_extra = "",
+                           const std::string& database_extra = "");
   Process& start_sidecar(const std::string& config_file);
 
   // Waits until `count` pushes were written and the outbox is empty.

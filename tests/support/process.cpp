@@ -106,6 +106,10 @@ void Process::kill9() {
   wait();
 }
 
+void Process::signal(int sig) {
+  if (running()) kill(pid_, sig);
+}
+
 std::string Process::out() const { return read_file(out_file_); }
 std::string Process::err() const { return read_file(err_file_); }
 

@@ -20,6 +20,7 @@ class Process {
 
   int terminate();  // SIGTERM, then the exit code (-signal if killed)
   void kill9();
+  void signal(int sig);  // e.g. SIGSTOP / SIGCONT
   int wait();       // exit code once it ends by itself
   bool running();
   std::string out() const;
