@@ -12,6 +12,13 @@ BEGIN
     INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
     VALUES ({{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}})
     RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+  ELSIF TG_OP = 'UPDATE' AND {{old_row_id}} IS DISTINCT FROM {{new_row_id}} THEN
+    -- The key changed: to a device, the old record is gone and a new one exists.
+    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
+    VALUES ({{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}});
+    INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
+    VALUES ({{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}})
+    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
   ELSIF TG_OP = 'UPDATE' THEN
     IF {{unchanged}} THEN
       RETURN NULL;

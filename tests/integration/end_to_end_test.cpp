@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <set>
+#include <sstream>
 
 #include "tests/integration/sidecar_fixture.hpp"
 
@@ -97,6 +98,20 @@ TEST_F(EndToEnd, CompositeKeysAndQuotedIdentifiersWork) {
   EXPECT_EQ(all[0]["installation"], "bob-ws");
   EXPECT_EQ(all[0]["payload"]["table"], "Order Items");
   EXPECT_EQ(all[0]["payload"]["id"], R"(42,eu\,west\\1)");
+}
+
+TEST_F(EndToEnd, ChangingTheKeyIsADeleteOfTheOldIdAndAnInsertOfTheNew) {
+  sql(url_, R"(INSERT INTO "Sales"."Order Items" VALUES (1, 'eu', 3, 'bob'))");
+  sql(url_, "DELETE FROM pushsync.changes");
+  start_sidecar(write_config(app_tables));
+  sql(url_, R"(UPDATE "Sales"."Order Items" SET region = 'us')");
+  wait_for_pushes(2);
+  auto bob = payloads_for("bob-ws");
+  ASSERT_EQ(bob.size(), 2u);
+  EXPECT_EQ(bob[0]["op"], "delete");
+  EXPECT_EQ(bob[0]["id"], "1,eu");
+  EXPECT_EQ(bob[1]["op"], "insert");
+  EXPECT_EQ(bob[1]["id"], "1,us");
 }
 
 TEST_F(EndToEnd, TagsSqlFansOutThroughAnotherTable) {
@@ -232,6 +247,30 @@ TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
   for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
   EXPECT_EQ(ids.size(), 3000u) << "every change reached the device at least once";
   EXPECT_LE(all.size(), 3000u + 50u) << "duplicates are bounded by the one batch in flight";
+}
+
+TEST_F(EndToEnd, JsonLogsAreJsonAndNeverShowTheDatabasePassword) {
+  TempPostgres cluster;
+  url_ = cluster.create_database() + " password=hunter2-secret";
+  sql(url_, app_schema);
+  cluster.down();  // so the connection error is logged too
+  auto config = write_config(app_tables);
+  Process sidecar({"run", "--config", config, "--log-format", "json"});
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("cannot reach the database") != std::string::npos; }));
+  cluster.up();
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("running:") != std::string::npos; }));
+  EXPECT_EQ(sidecar.terminate(), 0);
+  std::string log = sidecar.err();
+  EXPECT_EQ(log.find("hunter2"), std::string::npos) << log;
+  std::istringstream lines(log);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    auto entry = nlohmann::json::parse(line);  // throws, failing the test, if not JSON
+    EXPECT_TRUE(entry.contains("time") && entry.contains("level") && entry.contains("msg")) << line;
+    ++count;
+  }
+  EXPECT_GE(count, 3);
 }
 
 }  // namespace
