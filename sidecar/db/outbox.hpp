@@ -55,8 +55,9 @@ class Outbox {
   // sidecars share the work), oldest first.
   Claim claim(pqxx::connection& conn, int limit, Duration lease) const;
 
-  // Marks the listener asleep so that writers start to NOTIFY, then says
-  // whether anything became due meanwhile (the caller must not sleep then).
+  // Marks the listener asleep, so that the next writer clears the mark and
+  // sends one NOTIFY, then says whether anything became due meanwhile (the
+  // caller must not sleep then). wake_up clears the mark itself.
   bool fall_asleep(pqxx::connection& conn) const;
   void wake_up(pqxx::connection& conn) const;
 
