@@ -122,12 +122,6 @@ std::vector<YamlNode> YamlNode::items() const {
   return out;
 }
 
-std::vector<std::string> YamlNode::strings() const {
-  std::vector<std::string> out;
-  for (const auto& item : items()) out.push_back(item.str());
-  return out;
-}
-
 std::vector<YamlNode::Entry> YamlNode::entries(std::initializer_list<std::string_view> allowed) const {
   if (!node_.IsMap()) fail("expected a map of keys");
   std::vector<Entry> out;

@@ -35,7 +35,6 @@ class YamlNode {
   [[noreturn]] void fail(const std::string& message) const;
   [[noreturn]] void fail_at(SourcePos pos, const std::string& message) const;
 
-  bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
   bool is_null() const { return node_.IsNull(); }
 
@@ -45,7 +44,6 @@ class YamlNode {
   Duration duration() const;
   std::size_t size() const;
   std::vector<YamlNode> items() const;  // sequence elements
-  std::vector<std::string> strings() const;
 
   struct Entry;
   // Map entries in file order; rejects keys not in `allowed` (with a hint)

@@ -39,11 +39,11 @@ class Router {
   // `now` is the database's time of the claim.
   RoutedBatch route(std::vector<Change> changes, Directory& directory, DbTime now);
 
+ private:
   // Tags a change is addressed to, from both row images (so an owner change
-  // reaches the old and the new owner). Public for tests.
+  // reaches the old and the new owner).
   std::vector<std::string> tags_of(const Change& change, const config::TableConfig& table, Directory& directory) const;
 
- private:
   const config::Config& config_;
   RecentPushes recent_;
 };
