@@ -36,11 +36,9 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
       }
     }
   }
+  s.held_back = batch.held_back;
   std::set<ChangeId> held;
-  for (const auto& h : batch.held_back) {
-    s.held_back.push_back({h.change_id, h.until});
-    held.insert(h.change_id);
-  }
+  for (const auto& h : batch.held_back) held.insert(h.change_id);
   for (const auto& change : batch.changes) {
     if (held.count(change.id)) continue;
     auto retry = retry_of.find(change.id);

@@ -87,7 +87,7 @@ void Outbox::reschedule(pqxx::transaction_base& tx, const std::vector<Settlement
 
 // Same deadline for every held-back change of a record, on the database's
 // clock; the claim does not count as an attempt.
-void Outbox::hold_back(pqxx::transaction_base& tx, const std::vector<Settlement::HeldBack>& held) const {
+void Outbox::hold_back(pqxx::transaction_base& tx, const std::vector<HeldBack>& held) const {
   if (held.empty()) return;
   std::vector<std::int64_t> ids;
   std::vector<std::int64_t> until;

@@ -30,11 +30,6 @@ struct Settlement {
     std::string reason;
   };
 
-  struct HeldBack {
-    ChangeId change_id;
-    DbTime until;
-  };
-
   std::vector<ChangeId> done;          // deleted from the outbox
   std::vector<Retry> retries;          // due again after `delay`
   std::vector<HeldBack> held_back;     // coalesce window: due at `until`, claim not counted
@@ -65,7 +60,7 @@ class Outbox {
 
  private:
   void reschedule(pqxx::transaction_base& tx, const std::vector<Settlement::Retry>& retries) const;
-  void hold_back(pqxx::transaction_base& tx, const std::vector<Settlement::HeldBack>& held) const;
+  void hold_back(pqxx::transaction_base& tx, const std::vector<HeldBack>& held) const;
 
   std::string schema_;  // quoted
 };

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sidecar/model/duration.hpp"
 #include "sidecar/model/op.hpp"
 
 namespace pushsync {
@@ -21,6 +22,13 @@ struct Change {
   nlohmann::json new_values;   // captured columns of NEW, null for deletes
   std::string originator;      // installation id that made the change, or ""
   int attempts = 0;            // claims so far, this one included
+};
+
+// A change sent back to the outbox until `until`, the end of its record's
+// coalesce window on the database's clock.
+struct HeldBack {
+  ChangeId change_id;
+  DbTime until;
 };
 
 }  // namespace pushsync

@@ -16,11 +16,6 @@ struct Unroutable {
   std::string reason;
 };
 
-struct HeldBack {
-  ChangeId change_id;
-  DbTime until;  // the end of the record's coalesce window
-};
-
 struct RoutedBatch {
   std::vector<Change> changes;
   std::vector<Push> pushes;             // one per (device, table, row) in the batch
