@@ -22,6 +22,20 @@ std::string id_array(const std::vector<std::int64_t>& ids) {
   return out + "}";
 }
 
+// UPDATE changes SET `set_clause` for each item's change, in one statement;
+// the clause sees the item's value_of(item) as r.v.
+template <class Item, class ValueOf>
+void update_each(pqxx::transaction_base& tx, const std::string& schema, const std::vector<Item>& items,
+                 ValueOf value_of, const std::string& set_clause) {
+  if (items.empty()) return;
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> values;
+  for (const auto& item : items) ids.push_back(item.change_id), values.push_back(value_of(item));
+  tx.exec_params("UPDATE " + schema + ".changes c SET " + set_clause +
+                     " FROM unnest($1::bigint[], $2::bigint[]) AS r(id, v) WHERE c.id = r.id",
+                 id_array(ids), id_array(values));
+}
+
 }  // namespace
 
 Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)) {}
@@ -75,32 +89,6 @@ void Outbox::wake_up(pqxx::connection& conn) const {
           ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
 }
 
-void Outbox::reschedule(pqxx::transaction_base& tx, const std::vector<Settlement::Retry>& retries) const {
-  if (retries.empty()) return;
-  std::vector<std::int64_t> ids;
-  std::vector<std::int64_t> delays;
-  for (const auto& r : retries) ids.push_back(r.change_id), delays.push_back(r.delay.count());
-  tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = now() + r.delay_ms * interval '1 millisecond' "
-                 "FROM unnest($1::bigint[], $2::bigint[]) AS r(id, delay_ms) WHERE c.id = r.id",
-                 id_array(ids), id_array(delays));
-}
-
-// Same deadline for every held-back change of a record, on the database's
-// clock; the claim does not count as an attempt.
-void Outbox::hold_back(pqxx::transaction_base& tx, const std::vector<HeldBack>& held) const {
-  if (held.empty()) return;
-  std::vector<std::int64_t> ids;
-  std::vector<std::int64_t> until;
-  for (const auto& h : held) {
-    ids.push_back(h.change_id);
-    until.push_back(std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count());
-  }
-  tx.exec_params("UPDATE " + schema_ + ".changes c SET due_at = to_timestamp(r.until_us / 1000000.0), "
-                 "attempts = c.attempts - 1 FROM unnest($1::bigint[], $2::bigint[]) AS r(id, until_us) "
-                 "WHERE c.id = r.id",
-                 id_array(ids), id_array(until));
-}
-
 void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
   pqxx::work tx(conn, "pushsync_settle");
   if (!s.dead_letters.empty()) {
@@ -130,8 +118,15 @@ void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
                    "SELECT * FROM disabled",
                    rows.dump());
   }
-  reschedule(tx, s.retries);
-  hold_back(tx, s.held_back);
+  // Retries wait from now; held-back changes share their record's deadline
+  // (database clock) and get back the attempt their claim counted.
+  update_each(tx, schema_, s.retries, [](const Settlement::Retry& r) { return r.delay.count(); },
+              "due_at = now() + r.v * interval '1 millisecond'");
+  update_each(tx, schema_, s.held_back,
+              [](const HeldBack& h) {
+                return std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count();
+              },
+              "due_at = to_timestamp(r.v / 1000000.0), attempts = c.attempts - 1");
   if (!s.done.empty())
     tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", id_array(s.done));
   tx.commit();

@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
-#include <pqxx/transaction_base>
 
 #include "sidecar/model/change.hpp"
 #include "sidecar/model/duration.hpp"
@@ -59,9 +58,6 @@ class Outbox {
   void settle(pqxx::connection& conn, const Settlement& settlement) const;
 
  private:
-  void reschedule(pqxx::transaction_base& tx, const std::vector<Settlement::Retry>& retries) const;
-  void hold_back(pqxx::transaction_base& tx, const std::vector<HeldBack>& held) const;
-
   std::string schema_;  // quoted
 };
 
