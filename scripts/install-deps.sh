@@ -7,7 +7,7 @@ set -euo pipefail
 # Run/test: the PostgreSQL server for throwaway clusters, pgbench, psql.
 packages=(
   build-essential cmake pkg-config
-  libpqxx-dev libpq-dev libboost-dev libssl-dev
+  libpqxx-dev libpq-dev libboost-dev libssl-dev libnghttp2-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev
   postgresql postgresql-contrib

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +28,7 @@
 #include "sidecar/db/catalog_check.hpp"
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/migrator.hpp"
+#include "sidecar/push/apns/apns_provider.hpp"
 #include "sidecar/push/log/log_provider.hpp"
 #include "sidecar/push/provider_set.hpp"
 #include "sidecar/util/logging.hpp"
@@ -55,24 +57,37 @@ config::Config load(const Options& options) {
   return config;
 }
 
-std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config) {
+// Platforms this config can deliver to (for `check`'s warnings).
+std::set<Platform> served_platforms(const config::Config& config) {
+  if (config.delivery.dry_run) return {all_platforms.begin(), all_platforms.end()};
+  std::set<Platform> served;
+  if (config.apns) served.insert(Platform::apns);
+  return served;
+}
+
+std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, asio::any_io_executor ex) {
   auto providers = std::make_unique<push::ProviderSet>(config.delivery.expiration);
   if (config.delivery.dry_run) {
     auto log = std::make_shared<push::LogProvider>(config.delivery.dry_run_file, config.delivery.expiration);
     for (auto platform : all_platforms) providers->add(platform, log);
     return providers;
   }
+  if (config.apns) {
+    try {
+      providers->add(Platform::apns, std::make_shared<push::ApnsProvider>(ex, *config.apns, config.delivery.expiration));
+    } catch (const std::runtime_error& e) {  // certificate or key files
+      throw config::ConfigError(config::ConfigIssue{config.file, config.apns->pos, "apns", e.what()});
+    }
+  }
   // Said loudly: a configured section this version cannot serve yet.
-  if (config.apns) spdlog::warn("apns is configured, but this version has no APNs provider yet: apns pushes are "
-                                "dead-lettered as provider_not_configured");
   if (config.fcm) spdlog::warn("fcm is configured, but this version has no FCM provider yet: fcm pushes are "
                                "dead-lettered as provider_not_configured");
   return providers;
 }
 
 // Catalog problems are config errors (exit 2); warnings are only logged.
-void require_catalog_ok(pqxx::connection& conn, const config::Config& config, const push::ProviderSet& providers) {
-  auto report = db::check_catalog(conn, config, providers.served());
+void require_catalog_ok(pqxx::connection& conn, const config::Config& config) {
+  auto report = db::check_catalog(conn, config, served_platforms(config));
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   if (!report.errors.empty()) throw config::ConfigError(report.errors);
 }
@@ -85,7 +100,7 @@ int command_sql(const Options& options) {
 int command_migrate(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
-  require_catalog_ok(conn, config, *make_providers(config));
+  require_catalog_ok(conn, config);
   spdlog::info("migrate: {}", db::migrate(conn, config).summary());
   return exit_ok;
 }
@@ -93,7 +108,7 @@ int command_migrate(const Options& options) {
 int command_check(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
-  require_catalog_ok(conn, config, *make_providers(config));
+  require_catalog_ok(conn, config);
   std::cout << options.config_file << ": ok (" << config.tables.size() << " table(s))\n";
   return exit_ok;
 }
@@ -101,13 +116,13 @@ int command_check(const Options& options) {
 // Migrates (database.migrate: auto) and checks the catalog, waiting for the
 // database to come up if it is not there yet.
 asio::awaitable<void> prepare_database(const config::Config& config, db::DbThread& db, capture::Wakeup& wakeup,
-                                       const push::ProviderSet& providers, const bool& stopping) {
-  capture::Backoff backoff(std::chrono::milliseconds(500), std::chrono::seconds(30));
+                                       const bool& stopping) {
+  Backoff backoff(std::chrono::milliseconds(500), std::chrono::seconds(30));
   for (int attempt = 1; !stopping; ++attempt) {
     std::string error;
     try {
       co_await db.run([&](pqxx::connection& conn) {
-        require_catalog_ok(conn, config, providers);
+        require_catalog_ok(conn, config);
         if (config.database.migrate == config::MigrateMode::automatic) {
           spdlog::info("migrate: {}", db::migrate(conn, config).summary());
         } else if (int installed = db::installed_schema_version(conn, config); installed < db::latest_schema_version()) {
@@ -132,7 +147,7 @@ int command_run(const Options& options) {
   asio::io_context io;
   capture::Wakeup wakeup(io);
   db::DbThread db(config.database.url, config.database.schema, io, [&wakeup] { wakeup.notify(); });
-  auto providers = make_providers(config);
+  auto providers = make_providers(config, io.get_executor());
   capture::Dispatcher dispatcher(config, db, wakeup, *providers);
 
   int exit_code = exit_ok;
@@ -153,7 +168,7 @@ int command_run(const Options& options) {
   });
 
   auto main_loop = [&]() -> asio::awaitable<void> {
-    co_await prepare_database(config, db, wakeup, *providers, stopping);
+    co_await prepare_database(config, db, wakeup, stopping);
     spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
                  config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
     co_await dispatcher.run();

@@ -41,13 +41,16 @@ boost::asio::awaitable<void> Dispatcher::deliver(route::RoutedBatch batch) {
     return true;
   });
   for (const auto& r : settlement.retries) remember_due(r.delay);
+  for (const auto& r : settlement.postponed) remember_due(r.delay);
   for (const auto& h : settlement.held_back)
     remember_due(std::chrono::duration_cast<Duration>(h.until - batch.claimed_at));
-  bool trouble = !settlement.retries.empty() || !settlement.dead_letters.empty() || !settlement.invalid_tokens.empty();
+  bool trouble = !settlement.retries.empty() || !settlement.postponed.empty() || !settlement.dead_letters.empty() ||
+                 !settlement.invalid_tokens.empty();
   spdlog::log(trouble ? spdlog::level::info : spdlog::level::debug,
-              "settled {} change(s): {} push(es), {} retried, {} held back, {} dead-lettered, {} token(s) invalid",
-              batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.held_back.size(),
-              settlement.dead_letters.size(), settlement.invalid_tokens.size());
+              "settled {} change(s): {} push(es), {} retried, {} waiting for a provider, {} held back, "
+              "{} dead-lettered, {} token(s) invalid",
+              batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.postponed.size(),
+              settlement.held_back.size(), settlement.dead_letters.size(), settlement.invalid_tokens.size());
 }
 
 void Dispatcher::remember_due(Duration from_now) {

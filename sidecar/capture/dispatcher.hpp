@@ -2,7 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "sidecar/capture/backoff.hpp"
+#include "sidecar/util/backoff.hpp"
 #include "sidecar/capture/wakeup.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"

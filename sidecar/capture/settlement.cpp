@@ -16,6 +16,7 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
                       Backoff& backoff) {
   db::Settlement s;
   std::map<ChangeId, const push::Outcome*> retry_of;  // strongest retry answer per change
+  std::map<ChangeId, const push::Outcome*> down_of;   // same, for providers that cannot send
   std::map<ChangeId, std::vector<std::size_t>> dead_pushes;
   for (const auto& u : batch.unroutable) s.dead_letters.push_back({u.change_id, "", "", u.reason, nullptr});
   for (std::size_t i = 0; i < batch.pushes.size(); ++i) {
@@ -33,6 +34,9 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
         case push::Outcome::Kind::retry:
           if (!retry_of.count(id) || retry_of[id]->retry_after < outcome.retry_after) retry_of[id] = &outcome;
           break;
+        case push::Outcome::Kind::provider_down:
+          if (!down_of.count(id) || down_of[id]->retry_after < outcome.retry_after) down_of[id] = &outcome;
+          break;
       }
     }
   }
@@ -42,6 +46,11 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
   for (const auto& change : batch.changes) {
     if (held.count(change.id)) continue;
     auto retry = retry_of.find(change.id);
+    auto down = down_of.find(change.id);
+    if (retry == retry_of.end() && down != down_of.end()) {
+      s.postponed.push_back({change.id, down->second->retry_after});
+      continue;
+    }
     if (retry != retry_of.end() && change.attempts < max_attempts) {
       s.retries.push_back({change.id, std::max(retry->second->retry_after, backoff.delay(change.attempts))});
       continue;

@@ -49,6 +49,8 @@ struct ApnsConfig {
   std::string endpoint;
   std::string ca_file;
   int connections = 2;
+  Duration request_timeout = 10s;
+  SourcePos pos;  // of the section, for errors found when it is used
 };
 
 struct FcmConfig {

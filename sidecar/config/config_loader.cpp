@@ -11,6 +11,7 @@
 #include "sidecar/config/config_error.hpp"
 #include "sidecar/config/table_key.hpp"
 #include "sidecar/config/yaml_node.hpp"
+#include "sidecar/util/jwt.hpp"
 
 namespace pushsync::config {
 
@@ -85,10 +86,24 @@ HttpConfig read_http(const YamlNode& node) {
   return http;
 }
 
+// The .p8 key Apple issues: PEM, EC P-256. Read now so a wrong file is a
+// config error, not a failure at the first push.
+void check_es256_key(const YamlNode& at, const std::string& file) {
+  std::string problem;
+  try {
+    if (!PrivateKey::from_pem_file(file, "key").is_ec()) problem = "the key in " + file + " is not an EC (ES256) key";
+  } catch (const std::runtime_error& e) {
+    problem = e.what();
+  }
+  if (!problem.empty()) at.fail(problem);
+}
+
 ApnsConfig read_apns(const YamlNode& node) {
   node.entries({"team_id", "key_id", "key_file", "certificate_file", "private_key_file", "private_key_password",
-                "private_key_password_file", "topic", "environment", "endpoint", "ca_file", "connections"});
+                "private_key_password_file", "topic", "environment", "endpoint", "ca_file", "connections",
+                "request_timeout"});
   ApnsConfig apns;
+  apns.pos = node.pos();
   auto text = [&](std::string_view key, std::string& out) {
     if (auto v = node.get(key)) out = v->str();
   };
@@ -104,6 +119,7 @@ ApnsConfig read_apns(const YamlNode& node) {
   text("endpoint", apns.endpoint);
   text("ca_file", apns.ca_file);
   if (auto v = node.get("connections")) apns.connections = static_cast<int>(v->integer(1, 64));
+  if (auto v = node.get("request_timeout")) apns.request_timeout = positive_duration(*v, Duration(100));
   bool token_auth = !apns.key_file.empty();
   bool cert_auth = !apns.certificate_file.empty();
   if (token_auth == cert_auth)
@@ -111,6 +127,7 @@ ApnsConfig read_apns(const YamlNode& node) {
   if (token_auth && (apns.team_id.empty() || apns.key_id.empty()))
     node.fail("token auth needs team_id and key_id next to key_file");
   if (cert_auth && apns.private_key_file.empty()) node.fail("certificate auth needs private_key_file");
+  if (token_auth) check_es256_key(node.required("key_file"), apns.key_file);
   return apns;
 }
 

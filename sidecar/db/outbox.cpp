@@ -122,6 +122,8 @@ void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
   // (database clock) and get back the attempt their claim counted.
   update_each(tx, schema_, s.retries, [](const Settlement::Retry& r) { return r.delay.count(); },
               "due_at = now() + r.v * interval '1 millisecond'");
+  update_each(tx, schema_, s.postponed, [](const Settlement::Retry& r) { return r.delay.count(); },
+              "due_at = now() + r.v * interval '1 millisecond', attempts = c.attempts - 1");
   update_each(tx, schema_, s.held_back,
               [](const HeldBack& h) {
                 return std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count();

@@ -31,6 +31,7 @@ struct Settlement {
 
   std::vector<ChangeId> done;          // deleted from the outbox
   std::vector<Retry> retries;          // due again after `delay`
+  std::vector<Retry> postponed;        // provider down: due after `delay`, claim not counted
   std::vector<HeldBack> held_back;     // coalesce window: due at `until`, claim not counted
   std::vector<DeadLetter> dead_letters;
   std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row

@@ -13,6 +13,8 @@ struct Outcome {
     invalid_token,  // the device is gone: disable installation, feedback row
     retry,          // throttled/unavailable: try again after `retry_after` (0: backoff)
     dead,           // will never work: dead letter with `reason`
+    provider_down,  // the provider cannot send at all (auth, config, unreachable):
+                    // the change waits `retry_after` without using up an attempt
   };
   Kind kind = Kind::accepted;
   std::string reason;
@@ -22,6 +24,7 @@ struct Outcome {
   static Outcome invalid_token(std::string why) { return {Kind::invalid_token, std::move(why), Duration{0}}; }
   static Outcome retry(std::string why, Duration after = Duration{0}) { return {Kind::retry, std::move(why), after}; }
   static Outcome dead(std::string why) { return {Kind::dead, std::move(why), Duration{0}}; }
+  static Outcome provider_down(std::string why, Duration after) { return {Kind::provider_down, std::move(why), after}; }
 };
 
 }  // namespace pushsync::push

@@ -5,7 +5,7 @@
 
 #include "sidecar/model/duration.hpp"
 
-namespace pushsync::capture {
+namespace pushsync {
 
 // Exponential backoff with "equal jitter": attempt n waits between half and
 // all of min(max, initial * 2^(n-1)), so retries of many sidecars spread out.
@@ -28,4 +28,4 @@ class Backoff {
   std::mt19937 random_;
 };
 
-}  // namespace pushsync::capture
+}  // namespace pushsync

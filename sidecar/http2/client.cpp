@@ -1,0 +1,98 @@
+#include "sidecar/http2/client.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace pushsync::http2 {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A request refused unprocessed is resent at most this many more times
+// within one send(); after that it is the caller's retry.
+constexpr int max_resends = 2;
+
+}  // namespace
+
+Client::Client(asio::any_io_executor ex, asio::ssl::context tls, ClientOptions options)
+    : ex_(std::move(ex)),
+      tls_(std::move(tls)),
+      options_(std::move(options)),
+      slots_(static_cast<std::size_t>(std::max(1, options_.connections))),
+      reconnect_(std::chrono::milliseconds(200), std::chrono::seconds(30)) {}
+
+Client::~Client() {
+  for (auto& slot : slots_)
+    if (slot.connection) slot.connection->close("client stopped");
+}
+
+int Client::open_connections() const {
+  int n = 0;
+  for (const auto& slot : slots_) n += slot.connection && slot.connection->accepting();
+  return n;
+}
+
+asio::awaitable<void> Client::connect_idle_slots() {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    auto& slot = slots_[i];
+    if (slot.connecting || (slot.connection && slot.connection->accepting())) continue;
+    if (std::chrono::steady_clock::now() < slot.retry_at) continue;
+    slot.connecting = true;
+    auto connection = std::make_shared<Connection>(ex_, tls_, options_.endpoint, options_.ping_interval);
+    std::string error;
+    try {
+      co_await connection->open();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    slot.connecting = false;
+    if (error.empty()) {
+      if (slot.failures > 0) spdlog::info("{}: connected to {} again", options_.name, options_.endpoint.authority());
+      slot.connection = std::move(connection);
+      slot.failures = 0;
+    } else {
+      auto delay = reconnect_.delay(++slot.failures);
+      slot.retry_at = std::chrono::steady_clock::now() + delay;
+      spdlog::warn("{}: {} (connection {}, next try in {} ms)", options_.name, error, i + 1, delay.count());
+    }
+  }
+}
+
+Connection* Client::least_loaded() {
+  Connection* best = nullptr;
+  for (auto& slot : slots_) {
+    auto* c = slot.connection.get();
+    if (c && c->accepting() && (!best || c->load() < best->load())) best = c;
+  }
+  return best;
+}
+
+asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& requests) {
+  std::vector<Result> results(requests.size(), Result::failed(Failure::refused));
+  std::vector<std::size_t> todo(requests.size());
+  for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = i;
+
+  for (int round = 0; round <= max_resends && !todo.empty(); ++round) {
+    co_await connect_idle_slots();
+    std::vector<std::pair<std::size_t, std::shared_ptr<Connection>>> owners;
+    std::vector<std::shared_ptr<Pending>> pendings;
+    for (auto i : todo) {
+      auto* connection = least_loaded();
+      if (!connection) {
+        results[i] = Result::failed(Failure::connect_failed, "no connection to " + options_.endpoint.authority());
+        continue;
+      }
+      owners.emplace_back(i, connection->shared_from_this());
+      pendings.push_back(connection->submit(requests[i], options_.request_timeout));
+    }
+    todo.clear();
+    for (std::size_t k = 0; k < pendings.size(); ++k) {
+      auto& [i, connection] = owners[k];
+      results[i] = co_await connection->wait(*pendings[k]);
+      if (!results[i].response && results[i].failure == Failure::refused) todo.push_back(i);
+    }
+  }
+  co_return results;
+}
+
+}  // namespace pushsync::http2

@@ -1,0 +1,155 @@
+#include "sidecar/push/apns/apns_provider.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/http2/tls_context.hpp"
+#include "sidecar/push/wire_format.hpp"
+
+namespace pushsync::push {
+
+namespace {
+
+constexpr std::size_t max_collapse_id_bytes = 64;
+
+http2::TlsOptions tls_options(const config::ApnsConfig& config) {
+  return {config.ca_file, config.certificate_file, config.private_key_file, config.private_key_password};
+}
+
+http2::ClientOptions client_options(const config::ApnsConfig& config) {
+  http2::ClientOptions options;
+  options.endpoint = ApnsProvider::endpoint_of(config);
+  options.connections = config.connections;
+  options.request_timeout = config.request_timeout;
+  options.name = "apns";
+  return options;
+}
+
+bool is_hex_token(std::string_view token) {
+  return !token.empty() && token.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
+
+// Retry-After in seconds (APNs does not promise one; proxies may add it).
+Duration retry_after_of(const http2::Response& response) {
+  auto value = response.header("retry-after");
+  long seconds = 0;
+  if (!value || std::from_chars(value->data(), value->data() + value->size(), seconds).ec != std::errc{}) return {};
+  return std::chrono::seconds(std::clamp(seconds, 0L, 3600L));
+}
+
+std::string reason_of(const http2::Response& response) {
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("reason") && body["reason"].is_string()) return body["reason"];
+  return "";
+}
+
+}  // namespace
+
+http2::Endpoint ApnsProvider::endpoint_of(const config::ApnsConfig& config) {
+  if (config.endpoint.empty())
+    return {config.environment == "sandbox" ? "api.sandbox.push.apple.com" : "api.push.apple.com", "443"};
+  auto colon = config.endpoint.rfind(':');
+  if (colon == std::string::npos) return {config.endpoint, "443"};
+  return {config.endpoint.substr(0, colon), config.endpoint.substr(colon + 1)};
+}
+
+ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config, Duration expiration)
+    : config_(config),
+      expiration_(expiration),
+      client_(std::move(ex), http2::make_client_tls(tls_options(config)), client_options(config)),
+      down_backoff_(std::chrono::seconds(1), std::chrono::minutes(5)) {
+  if (!config.key_file.empty())
+    token_.emplace(PrivateKey::from_pem_file(config.key_file, "apns.key_file"), config.key_id, config.team_id);
+}
+
+http2::Request ApnsProvider::request_for(const Push& push) {
+  http2::Request request;
+  request.path = "/3/device/" + push.target.token;
+  request.body = apns_body(push).dump();
+  const bool alert = push.kind == PayloadKind::alert;
+  auto expires = std::chrono::system_clock::now() + expiration_;
+  auto& h = request.headers;
+  h.push_back({"apns-topic", config_.topic});
+  h.push_back({"apns-push-type", alert ? "alert" : "background"});
+  h.push_back({"apns-priority", alert ? "10" : "5"});
+  h.push_back({"apns-expiration",
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count())});
+  if (!push.collapse_id.empty() && push.collapse_id.size() <= max_collapse_id_bytes)
+    h.push_back({"apns-collapse-id", push.collapse_id});
+  std::uint64_t a = random_(), b = random_();
+  h.push_back({"apns-id", fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
+                                      0x8000 | (b >> 48 & 0x3fff), b & 0xffffffffffff)});
+  if (token_) h.push_back({"authorization", "bearer " + token_->bearer(std::chrono::system_clock::now()), true});
+  return request;
+}
+
+Outcome ApnsProvider::outcome_of(const http2::Result& result) {
+  if (!result.response) {
+    auto why = std::string("apns ") + http2::to_string(result.failure) + ": " + result.detail;
+    if (result.failure == http2::Failure::connect_failed) return Outcome::provider_down(why, down_backoff_.delay(down_streak_ + 1));
+    return Outcome::retry(why);
+  }
+  const auto& response = *result.response;
+  std::string reason = reason_of(response);
+  std::string why = fmt::format("apns {} {}", response.status, reason);
+  switch (apns_verdict(response.status, reason)) {
+    case ApnsVerdict::accepted: return Outcome::accepted();
+    case ApnsVerdict::invalid_token: return Outcome::invalid_token(why);
+    case ApnsVerdict::retry: return Outcome::retry(why, retry_after_of(response));
+    case ApnsVerdict::dead: return Outcome::dead(why);
+    case ApnsVerdict::refresh_token:  // a second one in a row: the key is wrong
+    case ApnsVerdict::provider_down: return Outcome::provider_down(why, down_backoff_.delay(down_streak_ + 1));
+  }
+  return Outcome::dead(why);
+}
+
+// Said once when APNs stops taking pushes and once when it takes them again.
+void ApnsProvider::note_health(const Outcome* down) {
+  if (down && down_streak_++ == 0) spdlog::error("apns: cannot send ({}); pushes wait in the outbox", down->reason);
+  if (!down && down_streak_ > 0) {
+    spdlog::info("apns: sending again");
+    down_streak_ = 0;
+  }
+}
+
+boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const Push> pushes) {
+  std::vector<Outcome> outcomes(pushes.size());
+  std::vector<http2::Request> requests;
+  std::vector<std::size_t> sent;  // index in `pushes` of each request
+  for (std::size_t i = 0; i < pushes.size(); ++i) {
+    if (!is_hex_token(pushes[i].target.token)) {
+      outcomes[i] = Outcome::invalid_token("apns: the device token is not hexadecimal");
+      continue;
+    }
+    requests.push_back(request_for(pushes[i]));
+    sent.push_back(i);
+  }
+  auto results = co_await client_.send(requests);
+
+  // 403 ExpiredProviderToken: sign a new token once and resend those.
+  std::vector<std::size_t> expired;
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    const auto& r = results[k].response;
+    if (token_ && r && apns_verdict(r->status, reason_of(*r)) == ApnsVerdict::refresh_token) expired.push_back(k);
+  }
+  if (!expired.empty()) {
+    spdlog::info("apns: provider token expired; signing a new one");
+    token_->expire();
+    std::vector<http2::Request> again;
+    for (auto k : expired) again.push_back(request_for(pushes[sent[k]]));
+    auto retried = co_await client_.send(again);
+    for (std::size_t j = 0; j < expired.size(); ++j) results[expired[j]] = std::move(retried[j]);
+  }
+
+  const Outcome* down = nullptr;
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    auto& outcome = outcomes[sent[k]] = outcome_of(results[k]);
+    if (!down && outcome.kind == Outcome::Kind::provider_down) down = &outcome;
+  }
+  note_health(down);
+  co_return outcomes;
+}
+
+}  // namespace pushsync::push

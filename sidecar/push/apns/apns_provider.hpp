@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <random>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "sidecar/config/config.hpp"
+#include "sidecar/http2/client.hpp"
+#include "sidecar/push/apns/apns_answers.hpp"
+#include "sidecar/push/apns/provider_token.hpp"
+#include "sidecar/push/provider.hpp"
+
+namespace pushsync::push {
+
+// Apple Push Notification service over HTTP/2: token auth (ES256 JWT from a
+// .p8 key) or certificate auth, one POST /3/device/{token} per push.
+class ApnsProvider : public Provider {
+ public:
+  // Throws std::runtime_error when a key or certificate file is unusable.
+  ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config, Duration expiration);
+
+  boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
+
+  static http2::Endpoint endpoint_of(const config::ApnsConfig& config);
+  bool healthy() const { return down_streak_ == 0; }
+
+ private:
+  http2::Request request_for(const Push& push);
+  Outcome outcome_of(const http2::Result& result);
+  void note_health(const Outcome* down);
+
+  config::ApnsConfig config_;
+  Duration expiration_;
+  std::optional<ProviderToken> token_;  // token auth; certificate auth has none
+  http2::Client client_;
+  std::mt19937_64 random_{std::random_device{}()};
+  Backoff down_backoff_;
+  int down_streak_ = 0;  // consecutive batches with the provider down
+};
+
+}  // namespace pushsync::push
