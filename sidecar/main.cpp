@@ -172,6 +172,7 @@ int command_run(const Options& options) {
     spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
                  config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
     co_await dispatcher.run();
+    providers->close();
   };
   asio::co_spawn(io, main_loop(), [&](std::exception_ptr error) {
     if (error) {

@@ -21,7 +21,9 @@ Client::Client(asio::any_io_executor ex, asio::ssl::context tls, ClientOptions o
       slots_(static_cast<std::size_t>(std::max(1, options_.connections))),
       reconnect_(std::chrono::milliseconds(200), std::chrono::seconds(30)) {}
 
-Client::~Client() {
+Client::~Client() { close(); }
+
+void Client::close() {
   for (auto& slot : slots_)
     if (slot.connection) slot.connection->close("client stopped");
 }
@@ -51,6 +53,7 @@ asio::awaitable<void> Client::connect_idle_slots() {
       slot.connection = std::move(connection);
       slot.failures = 0;
     } else {
+      slot.last_error = error;
       auto delay = reconnect_.delay(++slot.failures);
       slot.retry_at = std::chrono::steady_clock::now() + delay;
       spdlog::warn("{}: {} (connection {}, next try in {} ms)", options_.name, error, i + 1, delay.count());
@@ -79,7 +82,7 @@ asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& re
     for (auto i : todo) {
       auto* connection = least_loaded();
       if (!connection) {
-        results[i] = Result::failed(Failure::connect_failed, "no connection to " + options_.endpoint.authority());
+        results[i] = Result::failed(Failure::connect_failed, slots_.front().last_error);
         continue;
       }
       owners.emplace_back(i, connection->shared_from_this());

@@ -33,6 +33,8 @@ class Client {
   // last stream, REFUSED_STREAM) are resent on another connection.
   boost::asio::awaitable<std::vector<Result>> send(const std::vector<Request>& requests);
 
+  void close();
+
   // Connections currently open (for tests and metrics).
   int open_connections() const;
 
@@ -42,6 +44,7 @@ class Client {
     int failures = 0;
     std::chrono::steady_clock::time_point retry_at{};
     bool connecting = false;
+    std::string last_error;  // why the last connect failed
   };
 
   boost::asio::awaitable<void> connect_idle_slots();

@@ -20,6 +20,7 @@ const char* to_string(Failure failure) {
 
 struct ClientSession::Stream {
   Request request;
+  std::string content_length;
   std::size_t body_sent = 0;
   Response response;
   Done done;
@@ -131,16 +132,16 @@ std::int32_t ClientSession::submit(Request request, Done done) {
   st->done = std::move(done);
   static const std::string method = ":method", scheme = ":scheme", https = "https", authority = ":authority",
                            path = ":path", content_length = "content-length";
-  const std::string length = std::to_string(st->request.body.size());
+  st->content_length = std::to_string(st->request.body.size());
   std::vector<nghttp2_nv> nva{header_nv(method, st->request.method, false), header_nv(scheme, https, false),
                               header_nv(authority, authority_, false), header_nv(path, st->request.path, false)};
   for (const auto& h : st->request.headers) nva.push_back(header_nv(h.name, h.value, h.sensitive));
-  if (!st->request.body.empty()) nva.push_back(header_nv(content_length, length, false));
+  if (!st->request.body.empty()) nva.push_back(header_nv(content_length, st->content_length, false));
   nghttp2_data_provider body{};
   body.source.ptr = st.get();
   body.read_callback = &SessionCallbacks::read_body;
-  // nghttp2 copies the header block at submit time (NO_COPY only spares a
-  // copy of our strings until then), so `length` may go out of scope.
+  // NO_COPY: nghttp2 reads the names and values when it sends HEADERS, so
+  // they all live in the Stream (or are static) until the stream closes.
   std::int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
                                            st->request.body.empty() ? nullptr : &body, nullptr);
   if (id < 0) {

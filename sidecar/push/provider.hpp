@@ -17,6 +17,8 @@ class Provider {
  public:
   virtual ~Provider() = default;
   virtual boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) = 0;
+  // Closes connections so the io_context can finish; send() is not called again.
+  virtual void close() {}
 };
 
 }  // namespace pushsync::push

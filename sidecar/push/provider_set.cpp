@@ -10,6 +10,10 @@ void ProviderSet::add(Platform platform, std::shared_ptr<Provider> provider) {
   providers_[platform] = std::move(provider);
 }
 
+void ProviderSet::close() {
+  for (auto& [platform, provider] : providers_) provider->close();
+}
+
 std::set<Platform> ProviderSet::served() const {
   std::set<Platform> out;
   for (const auto& [platform, provider] : providers_) out.insert(platform);

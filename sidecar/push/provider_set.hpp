@@ -17,6 +17,7 @@ class ProviderSet {
   explicit ProviderSet(Duration ttl) : ttl_(ttl) {}
   void add(Platform platform, std::shared_ptr<Provider> provider);
   std::set<Platform> served() const;
+  void close();
 
   // Sends in place: groups `pushes` by platform (stable, so one record's
   // pushes keep their order) and trims those above the size limit; the

@@ -21,6 +21,7 @@ class ApnsProvider : public Provider {
   ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config, Duration expiration);
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
+  void close() override { client_.close(); }
 
   static http2::Endpoint endpoint_of(const config::ApnsConfig& config);
   bool healthy() const { return down_streak_ == 0; }

@@ -1,0 +1,124 @@
+#include "tests/fakes/fake_apns.hpp"
+
+#include <regex>
+
+#include <openssl/evp.h>
+
+#include "tests/fakes/jwt_check.hpp"
+
+namespace pushsync::test {
+
+namespace {
+
+constexpr std::size_t max_payload = 4096;
+
+std::string header(const ServerRequest& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? "" : it->second;
+}
+
+bool has(const ServerRequest& r, const std::string& name) { return r.headers.count(name) > 0; }
+
+}  // namespace
+
+FakeApns::FakeApns(Options options) : options_(std::move(options)) {
+  if (!options_.public_key_file.empty()) public_key_ = read_public_key(options_.public_key_file);
+  server_ = std::make_unique<H2Server>(
+      H2Server::Options{options_.cert_file, options_.key_file, options_.client_ca, options_.port, options_.threads},
+      [this](const ServerRequest& r) { return handle(r); });
+}
+
+FakeApns::~FakeApns() {
+  server_.reset();  // stop the thread before the key goes
+  if (public_key_) EVP_PKEY_free(public_key_);
+}
+
+void FakeApns::script(std::vector<Next> answers) {
+  std::lock_guard lock(mutex_);
+  for (auto& a : answers) script_.push_back(std::move(a));
+}
+
+std::vector<FakeApns::Received> FakeApns::received() const {
+  std::lock_guard lock(mutex_);
+  return received_;
+}
+
+std::vector<FakeApns::Received> FakeApns::accepted() const {
+  std::vector<Received> out;
+  for (auto& r : received())
+    if (r.status == 200) out.push_back(r);
+  return out;
+}
+
+std::size_t FakeApns::accepted_count() const {
+  std::lock_guard lock(mutex_);
+  return accepted_;
+}
+
+std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string& jwt) const {
+  static const std::regex device_path("/3/device/[0-9a-fA-F]{64,200}");
+  static const std::regex uuid("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  if (r.method != "POST") return {405, "MethodNotAllowed"};
+  if (r.path.rfind("/3/device/", 0) != 0) return {404, "BadPath"};
+  if (!std::regex_match(r.path, device_path)) return {400, "BadDeviceToken"};
+  if (public_key_) {  // token auth
+    std::string auth = header(r, "authorization");
+    if (auth.rfind("bearer ", 0) != 0) return {403, "MissingProviderToken"};
+    jwt = auth.substr(7);
+    auto token = verify_jwt(jwt, public_key_);
+    if (!token || token->header.value("kid", "") != options_.key_id ||
+        token->claims.value("iss", "") != options_.team_id || !token->claims["iat"].is_number_integer())
+      return {403, "InvalidProviderToken"};
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    long iat = token->claims["iat"];
+    if (iat > now.count() + 60) return {403, "InvalidProviderToken"};
+    if (iat < now.count() - 3600) return {403, "ExpiredProviderToken"};
+  } else if (has(r, "authorization")) {
+    return {403, "InvalidProviderToken"};  // certificate connections must not carry a token
+  }
+  if (!has(r, "apns-topic")) return {400, "MissingTopic"};
+  if (header(r, "apns-topic") != options_.topic) return {400, "DeviceTokenNotForTopic"};
+  std::string type = header(r, "apns-push-type");
+  if (type != "background" && type != "alert") return {400, "InvalidPushType"};
+  std::string priority = header(r, "apns-priority");
+  if (type == "background" && priority != "5") return {400, "BadPriority"};
+  if (type == "alert" && priority != "10" && priority != "5") return {400, "BadPriority"};
+  if (has(r, "apns-expiration") && !std::regex_match(header(r, "apns-expiration"), std::regex("[0-9]+")))
+    return {400, "BadExpirationDate"};
+  if (has(r, "apns-collapse-id") && header(r, "apns-collapse-id").size() > 64) return {400, "BadCollapseId"};
+  if (has(r, "apns-id") && !std::regex_match(header(r, "apns-id"), uuid)) return {400, "BadMessageId"};
+  if (r.body.empty()) return {400, "PayloadEmpty"};
+  if (r.body.size() > max_payload) return {413, "PayloadTooLarge"};
+  auto body = nlohmann::json::parse(r.body, nullptr, false);
+  if (!body.is_object() || !body["aps"].is_object()) return {400, "BadPayload"};
+  if (type == "background" && (body["aps"].value("content-available", 0) != 1 || body["aps"].contains("alert")))
+    return {400, "BadPayload"};
+  return {200, ""};
+}
+
+ServerReply FakeApns::handle(const ServerRequest& request) {
+  Received received{request, "", 0, "", std::chrono::steady_clock::now()};
+  auto [status, reason] = check(request, received.jwt);
+  Next next = Next::answer(status, reason);
+  std::lock_guard lock(mutex_);
+  if (status == 200 && !script_.empty()) {
+    next = script_.front();
+    script_.pop_front();
+  }
+  ServerReply reply;
+  reply.action = next.action;
+  reply.then_goaway = next.then_goaway;
+  if (next.action == ServerReply::Action::answer) {
+    received.status = next.status;
+    received.reason = next.reason;
+    reply.status = next.status;
+    reply.headers.emplace_back("apns-id", header(request, "apns-id"));
+    if (!next.retry_after.empty()) reply.headers.emplace_back("retry-after", next.retry_after);
+    if (next.status != 200) reply.body = nlohmann::json{{"reason", next.reason}}.dump();
+  }
+  accepted_ += received.status == 200;
+  if (options_.record) received_.push_back(std::move(received));
+  return reply;
+}
+
+}  // namespace pushsync::test

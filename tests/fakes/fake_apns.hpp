@@ -1,0 +1,101 @@
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/fakes/h2_server.hpp"
+
+typedef struct evp_pkey_st EVP_PKEY;
+
+namespace pushsync::test {
+
+// A strict stand-in for api.push.apple.com: checks what Apple checks
+// (token or certificate auth, path, topic, push type and priority, expiry,
+// collapse id, apns-id, body size and shape) and answers like Apple. Tests
+// script its next answers and read what it received.
+class FakeApns {
+ public:
+  struct Options {
+    std::string cert_file, key_file;  // the server's TLS identity
+    std::string client_ca;            // set: certificate auth (clients must present one)
+    std::string public_key_file;      // set: token auth, JWTs verified with it
+    std::string team_id = "TEAM123456";
+    std::string key_id = "KEY1234567";
+    std::string topic = "com.example.todo";
+    unsigned short port = 0;
+    int threads = 1;
+    bool record = true;  // false: only count (benchmarks)
+  };
+
+  struct Received {
+    ServerRequest request;
+    std::string jwt;   // the bearer token, "" with certificate auth
+    int status = 0;    // what the fake answered (0: stalled or dropped)
+    std::string reason;
+    std::chrono::steady_clock::time_point at;
+    nlohmann::json body() const { return nlohmann::json::parse(request.body); }
+    std::string token() const { return request.path.substr(std::string("/3/device/").size()); }
+  };
+
+  // One scripted answer for the next well-formed request (the checks run
+  // first; a request that fails them gets Apple's error instead).
+  struct Next {
+    int status = 200;
+    std::string reason;
+    std::string retry_after;   // Retry-After header when not empty
+    ServerReply::Action action = ServerReply::Action::answer;
+    bool then_goaway = false;
+
+    static Next answer(int status, std::string reason = "", std::string retry_after = "") {
+      Next n;
+      n.status = status;
+      n.reason = std::move(reason);
+      n.retry_after = std::move(retry_after);
+      return n;
+    }
+    static Next ok_then_goaway() {
+      Next n;
+      n.then_goaway = true;
+      return n;
+    }
+    static Next act(ServerReply::Action action) {
+      Next n;
+      n.action = action;
+      return n;
+    }
+  };
+
+  explicit FakeApns(Options options);
+  ~FakeApns();
+
+  unsigned short port() const { return server_->port(); }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port()); }
+  int connections() const { return server_->connections_accepted(); }
+
+  void script(std::vector<Next> answers);
+
+  std::vector<Received> received() const;
+  std::vector<Received> accepted() const;  // answered 200
+  std::size_t accepted_count() const;
+
+ private:
+  ServerReply handle(const ServerRequest& request);
+  // Apple's checks; "" when the request passes them.
+  std::pair<int, std::string> check(const ServerRequest& request, std::string& jwt) const;
+
+  Options options_;
+  EVP_PKEY* public_key_ = nullptr;
+  mutable std::mutex mutex_;
+  std::deque<Next> script_;
+  std::vector<Received> received_;
+  std::size_t accepted_ = 0;
+  std::unique_ptr<H2Server> server_;
+};
+
+}  // namespace pushsync::test
