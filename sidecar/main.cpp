@@ -28,6 +28,7 @@
 #include "sidecar/db/catalog_check.hpp"
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/migrator.hpp"
+#include "sidecar/db/outbox.hpp"
 #include "sidecar/push/apns/apns_provider.hpp"
 #include "sidecar/push/log/log_provider.hpp"
 #include "sidecar/push/provider_set.hpp"
@@ -46,6 +47,12 @@ struct Options {
   std::string config_file = "pushsync.yaml";
   std::string log_format;
   std::string log_level;
+};
+
+struct SendOptions {
+  std::vector<std::string> tags;
+  std::string alert;
+  std::string data = "{}";
 };
 
 config::Config load(const Options& options) {
@@ -74,7 +81,7 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
   }
   if (config.apns) {
     try {
-      providers->add(Platform::apns, std::make_shared<push::ApnsProvider>(ex, *config.apns, config.delivery.expiration));
+      providers->add(Platform::apns, std::make_shared<push::ApnsProvider>(ex, *config.apns, config.delivery));
     } catch (const std::runtime_error& e) {  // certificate or key files
       throw config::ConfigError(config::ConfigIssue{config.file, config.apns->pos, "apns", e.what()});
     }
@@ -110,6 +117,25 @@ int command_check(const Options& options) {
   pqxx::connection conn(config.database.url);
   require_catalog_ok(conn, config);
   std::cout << options.config_file << ": ok (" << config.tables.size() << " table(s))\n";
+  return exit_ok;
+}
+
+// One direct push through the outbox, so it gets the same guarantees as a
+// row change; a running sidecar delivers it.
+int command_send(const Options& options, const SendOptions& send) {
+  auto data = nlohmann::json::parse(send.data, nullptr, false);
+  if (!data.is_object()) {
+    std::cerr << "--data must be a JSON object, e.g. '{\"sources\":[\"todo_items\"]}'\n";
+    return exit_usage;
+  }
+  auto config = load(options);
+  pqxx::connection conn(config.database.url);
+  if (db::installed_schema_version(conn, config) < db::latest_schema_version())
+    throw std::runtime_error("the pushsync schema is not installed or too old: run `pushsync migrate` first");
+  nlohmann::json push = {{"tags", send.tags}, {"data", data}};
+  if (!send.alert.empty()) push["alert"] = send.alert;
+  auto id = db::Outbox(config.database.schema).enqueue_push(conn, push);
+  std::cout << "queued push " << id << " to " << send.tags.size() << " tag(s)\n";
   return exit_ok;
 }
 
@@ -214,6 +240,11 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "install or upgrade the schema and triggers (idempotent)");
   auto* sql = app.add_subcommand("sql", "print the DDL migrate would run, for review");
   auto* check = app.add_subcommand("check", "validate the config against the live database");
+  auto* send = app.add_subcommand("send", "queue a one-off push to every device carrying a tag");
+  SendOptions send_options;
+  send->add_option("--tag", send_options.tags, "tag to push to (repeatable)")->required();
+  send->add_option("--alert", send_options.alert, "alert text (default: a silent push)");
+  send->add_option("--data", send_options.data, "JSON object of extra fields");
 
   try {
     app.parse(argc, argv);
@@ -226,6 +257,7 @@ int main(int argc, char** argv) {
     if (*migrate) return command_migrate(options);
     if (*sql) return command_sql(options);
     if (*check) return command_check(options);
+    if (*send) return command_send(options, send_options);
     (void)run;
     return command_run(options);
   } catch (const config::ConfigError& e) {

@@ -38,7 +38,18 @@ void update_each(pqxx::transaction_base& tx, const std::string& schema, const st
 
 }  // namespace
 
-Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)) {}
+Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(schema) {}
+
+ChangeId Outbox::enqueue_push(pqxx::connection& conn, const nlohmann::json& push) const {
+  pqxx::work tx(conn);
+  auto id = tx.exec_params1("INSERT INTO " + schema_ +
+                                ".changes (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
+                            push.dump())[0]
+                .as<ChangeId>();
+  tx.exec_params("SELECT pg_notify($1, '')", channel_);
+  tx.commit();
+  return id;
+}
 
 Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) const {
   pqxx::nontransaction tx(conn);

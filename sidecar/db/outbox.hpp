@@ -58,8 +58,13 @@ class Outbox {
 
   void settle(pqxx::connection& conn, const Settlement& settlement) const;
 
+  // Queues a direct push ({tags, alert, sound, badge, data}) and wakes the
+  // sidecars; it then goes through routing and delivery like any change.
+  ChangeId enqueue_push(pqxx::connection& conn, const nlohmann::json& push) const;
+
  private:
   std::string schema_;  // quoted
+  std::string channel_;  // the NOTIFY channel (the schema name)
 };
 
 }  // namespace pushsync::db

@@ -32,4 +32,29 @@ Push build_push(const Change& change, const config::TableConfig& table) {
   return push;
 }
 
+Push build_direct_push(const Change& change) {
+  const nlohmann::json& v = change.new_values;
+  Push push;
+  push.change_ids = {change.id};
+  push.fields = nlohmann::ordered_json::object();
+  if (v.contains("data") && v["data"].is_object())
+    for (const auto& [key, value] : v["data"].items()) push.fields[key] = value;
+  if (v.contains("alert") && v["alert"].is_string()) {
+    push.kind = PayloadKind::alert;
+    push.alert = v["alert"].get<std::string>();
+  }
+  if (v.contains("sound") && v["sound"].is_string()) push.sound = v["sound"].get<std::string>();
+  if (v.contains("badge") && v["badge"].is_number_integer()) push.badge = v["badge"].get<int>();
+  return push;
+}
+
+std::vector<std::string> direct_push_tags(const Change& change) {
+  std::vector<std::string> tags;
+  const nlohmann::json& v = change.new_values;
+  if (v.contains("tags") && v["tags"].is_array())
+    for (const auto& tag : v["tags"])
+      if (tag.is_string()) tags.push_back(tag.get<std::string>());
+  return tags;
+}
+
 }  // namespace pushsync::route

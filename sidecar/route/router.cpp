@@ -47,13 +47,19 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory, DbT
   batch.claimed_at = now;
   struct Addressed {
     const Change* change;
-    const config::TableConfig* table;
+    const config::TableConfig* table;  // null for a direct push
     std::vector<std::string> tags;
   };
   std::vector<Addressed> addressed;
   std::set<std::string> all_tags;
   batch.changes = std::move(changes);
   for (const auto& change : batch.changes) {
+    if (change.table_key.empty()) {  // `pushsync send` / the push API
+      auto tags = direct_push_tags(change);
+      all_tags.insert(tags.begin(), tags.end());
+      addressed.push_back({&change, nullptr, std::move(tags)});
+      continue;
+    }
     const auto* table = config_.find_table(change.table_key);
     if (!table) {
       batch.unroutable.push_back({change.id, "table_not_configured"});
@@ -82,14 +88,17 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory, DbT
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> coalesced;
   batch.pushes.reserve(addressed.size());
   for (const auto& a : addressed) {
-    recent_.pushed({a.table->name, a.change->row_id}, now);
-    Push payload = build_push(*a.change, *a.table);
+    if (a.table) recent_.pushed({a.table->name, a.change->row_id}, now);
+    Push payload = a.table ? build_push(*a.change, *a.table) : build_direct_push(*a.change);
+    // A direct push is never merged with another one.
+    const std::string record = a.table ? a.change->row_id : "#" + std::to_string(a.change->id);
+    const std::string& table_name = a.table ? a.table->name : "";
     for (const auto& tag : a.tags) {
       auto found = by_tag.find(tag);
       if (found == by_tag.end()) continue;
       for (const auto& installation : found->second) {
         if (!config_.delivery.deliver_to_originator && installation.id == a.change->originator) continue;
-        auto key = std::make_tuple(installation.id, a.table->name, a.change->row_id);
+        auto key = std::make_tuple(installation.id, table_name, record);
         auto [it, fresh] = coalesced.try_emplace(key, batch.pushes.size());
         if (fresh) {
           batch.pushes.push_back(payload);

@@ -50,7 +50,8 @@ const std::string token(64, 'a');
 
 std::vector<push::Outcome> send(const config::ApnsConfig& config, std::vector<Push> pushes) {
   boost::asio::io_context io;
-  push::ApnsProvider provider(io.get_executor(), config, 1h);
+  config::DeliveryConfig delivery;
+  push::ApnsProvider provider(io.get_executor(), config, delivery);
   std::vector<push::Outcome> outcomes;
   auto run = [&]() -> boost::asio::awaitable<void> {
     outcomes = co_await provider.send(pushes);

@@ -37,6 +37,9 @@ class SidecarTest : public ::testing::Test {
 
   std::string url_;
   std::string pushes_file_;
+  // Provider sections (apns: ...): when set, configs send for real instead
+  // of a dry run.
+  std::string providers_yaml_;
   std::vector<std::unique_ptr<Process>> sidecars_;  // the last one's log is shown on failure
 };
 

@@ -55,11 +55,12 @@ http2::Endpoint ApnsProvider::endpoint_of(const config::ApnsConfig& config) {
   return {config.endpoint.substr(0, colon), config.endpoint.substr(colon + 1)};
 }
 
-ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config, Duration expiration)
+ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config,
+                           const config::DeliveryConfig& delivery)
     : config_(config),
-      expiration_(expiration),
+      expiration_(delivery.expiration),
       client_(std::move(ex), http2::make_client_tls(tls_options(config)), client_options(config)),
-      down_backoff_(std::chrono::seconds(1), std::chrono::minutes(5)) {
+      down_backoff_(delivery.backoff.initial, delivery.backoff.max) {
   if (!config.key_file.empty())
     token_.emplace(PrivateKey::from_pem_file(config.key_file, "apns.key_file"), config.key_id, config.team_id);
 }

@@ -18,7 +18,10 @@ namespace pushsync::push {
 class ApnsProvider : public Provider {
  public:
   // Throws std::runtime_error when a key or certificate file is unusable.
-  ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config, Duration expiration);
+  // Pushes expire after delivery.expiration; while APNs cannot be used at
+  // all, changes wait delivery.backoff (growing) between tries.
+  ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config,
+               const config::DeliveryConfig& delivery);
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override { client_.close(); }

@@ -47,6 +47,18 @@ TEST(Settlement, ARetryKeepsTheWholeChangeAndHonoursRetryAfter) {
   EXPECT_EQ(s.retries[0].delay, 90s);
 }
 
+TEST(Settlement, AProviderThatCannotSendPostponesEvenAtMaxAttempts) {
+  auto b = batch_of({8, 1});
+  b.pushes = {push_for({1}, "a"), push_for({2}, "b")};
+  Backoff backoff(1s, 1min, 1);
+  auto s = settle(b, {Outcome::provider_down("apns 403 InvalidProviderToken", 3s), Outcome::accepted()}, 8, backoff);
+  EXPECT_EQ(s.done, (std::vector<ChangeId>{2}));
+  EXPECT_TRUE(s.retries.empty() && s.dead_letters.empty());
+  ASSERT_EQ(s.postponed.size(), 1u);
+  EXPECT_EQ(s.postponed[0].change_id, 1);
+  EXPECT_EQ(s.postponed[0].delay, 3s);
+}
+
 TEST(Settlement, RetriesStopAtMaxAttemptsWithADeadLetter) {
   auto b = batch_of({8});
   b.pushes = {push_for({1}, "a")};

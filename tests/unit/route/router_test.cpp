@@ -158,3 +158,24 @@ TEST_F(RouterTest, LongCollapseIdsAreHashedTo64Bytes) {
 
 }  // namespace
 }  // namespace pushsync::route
+
+namespace pushsync::route {
+namespace {
+
+TEST_F(RouterTest, DirectPushesGoToTheirTagsAndAreNeverMerged) {
+  config::Config config = load(items);
+  Router router(config);
+  json push = {{"tags", {"user:bob"}}, {"alert", "Hello"}, {"data", {{"sources", {"items"}}}}};
+  auto batch = router.route({Change{7, "", Op::update, "", nullptr, push, "", 1},
+                             Change{8, "", Op::update, "", nullptr, push, "", 1}},
+                            dir, now);
+  ASSERT_EQ(targets(batch), (std::vector<std::string>{"bob-ws", "bob-ws"}));
+  EXPECT_EQ(batch.pushes[0].kind, PayloadKind::alert);
+  EXPECT_EQ(batch.pushes[0].alert, "Hello");
+  EXPECT_EQ(batch.pushes[0].fields.dump(), R"({"sources":["items"]})");
+  EXPECT_EQ(batch.pushes[1].change_ids, (std::vector<ChangeId>{8}));
+  EXPECT_TRUE(batch.held_back.empty());
+}
+
+}  // namespace
+}  // namespace pushsync::route
