@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "tests/fakes/test_pki.hpp"
+
 #include <fstream>
 #include <map>
 
@@ -32,7 +34,9 @@ std::string error_of(const std::string& yaml, const EnvLookup& lookup = env()) {
 
 TEST(ConfigLoader, TheExampleConfigIsValid) {
   auto config = load_config(PUSHSYNC_SOURCE_DIR "/config/pushsync.example.yaml",
-                            env({{"DATABASE_URL", "postgresql:///app"}, {"PUSHSYNC_API_TOKEN", "secret"}}));
+                            env({{"DATABASE_URL", "postgresql:///app"},
+                                {"PUSHSYNC_API_TOKEN", "secret"},
+                                {"APNS_KEY_FILE", test::TestPki::get().apns_key}}));
   EXPECT_EQ(config.database.url, "postgresql:///app");
   EXPECT_EQ(config.http->api_token, "secret");
   EXPECT_EQ(config.apns->topic, "com.example.todo");
