@@ -46,7 +46,7 @@ std::string SidecarTest::write_config(const std::string& tables, const std::stri
   std::string yaml = "database:\n  url: \"" + url_ + "\"\n  poll_interval: 200ms\n  lease: 5s\n" + database_extra +
                      "delivery:\n  dry_run: " + (dry_run ? "true" : "false") + "\n  dry_run_file: " + pushes_file_ +
                      "\n  backoff: {initial: 50ms, max: 200ms}\n" + delivery_extra + "\n" + providers_yaml_ +
-                     "\ntables:" + tables;
+                     "tables:" + tables;
   return write_temp_file("pushsync.yaml", yaml);
 }
 
