@@ -1,6 +1,5 @@
 #include "tests/fakes/fake_apns.hpp"
 
-#include <regex>
 
 #include <openssl/evp.h>
 
@@ -18,6 +17,20 @@ std::string header(const ServerRequest& r, const std::string& name) {
 }
 
 bool has(const ServerRequest& r, const std::string& name) { return r.headers.count(name) > 0; }
+
+bool all_of(std::string_view s, std::string_view allowed) {
+  return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
+}
+
+constexpr std::string_view hex = "0123456789abcdefABCDEF";
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-' : hex.find(s[i]) == std::string_view::npos)
+      return false;
+  return true;
+}
 
 }  // namespace
 
@@ -56,16 +69,15 @@ std::size_t FakeApns::accepted_count() const {
 }
 
 std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string& jwt) const {
-  static const std::regex device_path("/3/device/[0-9a-fA-F]{64,200}");
-  static const std::regex uuid("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   if (r.method != "POST") return {405, "MethodNotAllowed"};
   if (r.path.rfind("/3/device/", 0) != 0) return {404, "BadPath"};
-  if (!std::regex_match(r.path, device_path)) return {400, "BadDeviceToken"};
+  std::string_view device = std::string_view(r.path).substr(10);
+  if (device.size() < 64 || device.size() > 200 || !all_of(device, hex)) return {400, "BadDeviceToken"};
   if (public_key_) {  // token auth
     std::string auth = header(r, "authorization");
     if (auth.rfind("bearer ", 0) != 0) return {403, "MissingProviderToken"};
     jwt = auth.substr(7);
-    auto token = verify_jwt(jwt, public_key_);
+    auto token = verified(jwt);
     if (!token || token->header.value("kid", "") != options_.key_id ||
         token->claims.value("iss", "") != options_.team_id || !token->claims["iat"].is_number_integer())
       return {403, "InvalidProviderToken"};
@@ -83,10 +95,10 @@ std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string&
   std::string priority = header(r, "apns-priority");
   if (type == "background" && priority != "5") return {400, "BadPriority"};
   if (type == "alert" && priority != "10" && priority != "5") return {400, "BadPriority"};
-  if (has(r, "apns-expiration") && !std::regex_match(header(r, "apns-expiration"), std::regex("[0-9]+")))
+  if (has(r, "apns-expiration") && !all_of(header(r, "apns-expiration"), "0123456789"))
     return {400, "BadExpirationDate"};
   if (has(r, "apns-collapse-id") && header(r, "apns-collapse-id").size() > 64) return {400, "BadCollapseId"};
-  if (has(r, "apns-id") && !std::regex_match(header(r, "apns-id"), uuid)) return {400, "BadMessageId"};
+  if (has(r, "apns-id") && !is_uuid(header(r, "apns-id"))) return {400, "BadMessageId"};
   if (r.body.empty()) return {400, "PayloadEmpty"};
   if (r.body.size() > max_payload) return {413, "PayloadTooLarge"};
   auto body = nlohmann::json::parse(r.body, nullptr, false);
@@ -94,6 +106,16 @@ std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string&
   if (type == "background" && (body["aps"].value("content-available", 0) != 1 || body["aps"].contains("alert")))
     return {400, "BadPayload"};
   return {200, ""};
+}
+
+// Like Apple, a token whose signature was checked once is not checked again.
+std::optional<Jwt> FakeApns::verified(const std::string& jwt) const {
+  std::lock_guard lock(verified_mutex_);
+  auto found = verified_.find(jwt);
+  if (found != verified_.end()) return found->second;
+  auto token = verify_jwt(jwt, public_key_);
+  if (token) verified_.emplace(jwt, *token);
+  return token;
 }
 
 ServerReply FakeApns::handle(const ServerRequest& request) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/fakes/h2_server.hpp"
+#include "tests/fakes/jwt_check.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
 
@@ -89,8 +90,12 @@ class FakeApns {
   // Apple's checks; "" when the request passes them.
   std::pair<int, std::string> check(const ServerRequest& request, std::string& jwt) const;
 
+  std::optional<Jwt> verified(const std::string& jwt) const;
+
   Options options_;
   EVP_PKEY* public_key_ = nullptr;
+  mutable std::mutex verified_mutex_;
+  mutable std::map<std::string, Jwt> verified_;
   mutable std::mutex mutex_;
   std::deque<Next> script_;
   std::vector<Received> received_;

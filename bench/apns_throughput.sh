@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# APNs throughput: N pushes (default 100k) from the outbox to the fake APNs
+# (tests/fakes, real HTTP/2 over TLS, JWT checked), side by side in the same
+# run with @parse/node-apn sending the same N pushes to the same fake:
+#   pushsync-1   the sidecar, apns.connections: 1
+#   pushsync-2   the sidecar, apns.connections: 2 (the default pool)
+#   node-apn-1   @parse/node-apn Provider (one HTTP/2 client)
+#   node-apn-2   @parse/node-apn MultiProvider, clientCount 2
+# pushes/s is N over the fake's first-to-last request; CPU is the sending
+# process's user+system time per 10k pushes (the sidecar's includes routing
+# and outbox settling; its PostgreSQL backend is not counted). The variants
+# are interleaved over BENCH_ROUNDS (default 3) rounds; medians are printed.
+#   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 3)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+n=${BENCH_PUSHES:-100000}
+rounds=${BENCH_ROUNDS:-3}
+"$root/scripts/build.sh" >/dev/null
+command -v node >/dev/null || { apt-get install -y -qq nodejs npm >/dev/null; }
+[ -d "$root/bench/node_modules/@parse/node-apn" ] ||
+  (cd "$root/bench" && npm install --silent --no-audit --no-fund >/dev/null 2>&1)
+
+work=$(mktemp -d /tmp/pushsync-bench-XXXXXX)
+pgdir=$(mktemp -d /tmp/pushsync-bench-pg-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  "$root/scripts/pg-tmp.sh" stop "$pgdir"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+url=$(PG_TMP_OPTS="-c shared_buffers=256MB -c synchronous_commit=off" "$root/scripts/pg-tmp.sh" start "$pgdir")
+db() { psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+db -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
+json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
+clk_tck=$(getconf CLK_TCK)
+cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+
+# Starts the fake; sets fake_pid, port, ca, key.
+start_fake() {
+  rm -f "$work/fake.out"
+  "$root/build/tests/fake_apns" "$n" >"$work/fake.out" &
+  fake_pid=$!
+  pids+=("$fake_pid")
+  until [ -s "$work/fake.out" ]; do sleep 0.05; done
+  port=$(json_field port <"$work/fake.out")
+  ca=$(json_field ca <"$work/fake.out")
+  key=$(json_field apns_key <"$work/fake.out")
+}
+fake_seconds() {  # once the fake has seen all N (its second line)
+  until [ "$(wc -l <"$work/fake.out")" -ge 2 ]; do sleep 0.01; done
+  tail -n 1 "$work/fake.out" | json_field seconds
+}
+
+run_pushsync() {  # connections -> "seconds cpu"
+  start_fake
+  cat >"$work/pushsync.yaml" <<YAML
+database:
+  url: "$url"
+  batch_size: ${BENCH_BATCH:-500}
+apns:
+  team_id: TEAM123456
+  key_id: KEY1234567
+  key_file: $key
+  topic: com.example.todo
+  endpoint: localhost:$port
+  ca_file: $ca
+  connections: $1
+log:
+  level: warn
+tables:
+  public.bench_items:
+    tags: ["user:{owner}"]
+YAML
+  "$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
+  db -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
+     -c "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags)
+         SELECT 'dev' || i, 'apns', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
+     -c "INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i" \
+     -c "VACUUM ANALYZE pushsync.changes, pushsync.installations"
+  "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
+  local sidecar=$!
+  pids+=("$sidecar")
+  local seconds; seconds=$(fake_seconds)
+  local cpu; cpu=$(cpu_seconds "$sidecar")
+  kill -TERM "$sidecar"; wait "$sidecar" || true
+  echo "$seconds $cpu"
+}
+
+run_node() {  # clients -> "seconds cpu"
+  start_fake
+  local out; out=$(node "$root/bench/node_apn_client.js" "$port" "$ca" "$key" "$n" "$1")
+  local seconds; seconds=$(fake_seconds)
+  [ "$(echo "$out" | json_field failed)" = 0 ] || { echo "node-apn: failures: $out" >&2; exit 1; }
+  echo "$seconds $(echo "$out" | json_field cpu_seconds)"
+}
+
+variants=(pushsync-1 pushsync-2 node-apn-1 node-apn-2)
+for round in $(seq "$rounds"); do
+  for v in "${variants[@]}"; do
+    case "$v" in
+      pushsync-*) r=$(run_pushsync "${v#pushsync-}") ;;
+      node-apn-*) r=$(run_node "${v#node-apn-}") ;;
+    esac
+    echo "$v $r" >>"$work/results"
+    echo "round $round: $v: $r (seconds, cpu seconds)" >&2
+  done
+done
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+echo "APNs throughput, $n pushes to the fake APNs, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
+printf '%-12s %12s %18s\n' variant pushes/s "CPU s / 10k"
+declare -A rate
+for v in "${variants[@]}"; do
+  rate[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print n / $2 }' "$work/results" | median)
+  cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
+  printf '%-12s %12.0f %18.3f\n' "$v" "${rate[$v]}" "$cpu"
+done
+awk -v a="${rate[pushsync-1]}" -v b="${rate[node-apn-1]}" -v c="${rate[pushsync-2]}" -v d="${rate[node-apn-2]}" \
+  'BEGIN { printf "ratio pushsync / node-apn: one connection %.2f, pool of two %.2f\n", a / b, c / d }'
