@@ -48,12 +48,12 @@ start_fake() {
   ca=$(json_field ca <"$work/fake.out")
   key=$(json_field apns_key <"$work/fake.out")
 }
-fake_seconds() {  # once the fake has seen all N (its second line)
+fake_result() {  # "seconds fake_cpu", once the fake has seen all N (its second line)
   until [ "$(wc -l <"$work/fake.out")" -ge 2 ]; do sleep 0.01; done
-  tail -n 1 "$work/fake.out" | json_field seconds
+  echo "$(tail -n 1 "$work/fake.out" | json_field seconds) $(tail -n 1 "$work/fake.out" | json_field cpu_seconds)"
 }
 
-run_pushsync() {  # connections -> "seconds cpu"
+run_pushsync() {  # connections -> "seconds fake_cpu cpu"
   start_fake
   cat >"$work/pushsync.yaml" <<YAML
 database:
@@ -82,18 +82,18 @@ YAML
   "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
   local sidecar=$!
   pids+=("$sidecar")
-  local seconds; seconds=$(fake_seconds)
+  local fake; fake=$(fake_result)
   local cpu; cpu=$(cpu_seconds "$sidecar")
   kill -TERM "$sidecar"; wait "$sidecar" || true
-  echo "$seconds $cpu"
+  echo "$fake $cpu"
 }
 
-run_node() {  # clients -> "seconds cpu"
+run_node() {  # clients -> "seconds fake_cpu cpu"
   start_fake
   local out; out=$(node "$root/bench/node_apn_client.js" "$port" "$ca" "$key" "$n" "$1")
-  local seconds; seconds=$(fake_seconds)
+  local fake; fake=$(fake_result)
   [ "$(echo "$out" | json_field failed)" = 0 ] || { echo "node-apn: failures: $out" >&2; exit 1; }
-  echo "$seconds $(echo "$out" | json_field cpu_seconds)"
+  echo "$fake $(echo "$out" | json_field cpu_seconds)"
 }
 
 variants=(pushsync-1 pushsync-2 node-apn-1 node-apn-2)
@@ -104,18 +104,22 @@ for round in $(seq "$rounds"); do
       node-apn-*) r=$(run_node "${v#node-apn-}") ;;
     esac
     echo "$v $r" >>"$work/results"
-    echo "round $round: $v: $r (seconds, cpu seconds)" >&2
+    echo "round $round: $v: $r (seconds, fake's cpu seconds, sender's cpu seconds)" >&2
   done
 done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo "APNs throughput, $n pushes to the fake APNs, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
-printf '%-12s %12s %18s\n' variant pushes/s "CPU s / 10k"
+printf '%-12s %10s %18s %22s\n' variant pushes/s "sender CPU s/10k" "fake APNs CPU s/10k"
 declare -A rate
+declare -A cpu
 for v in "${variants[@]}"; do
   rate[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print n / $2 }' "$work/results" | median)
-  cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
-  printf '%-12s %12.0f %18.3f\n' "$v" "${rate[$v]}" "$cpu"
+  cpu[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print $4 * 10000 / n }' "$work/results" | median)
+  fake_cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
+  printf '%-12s %10.0f %18.3f %22.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$fake_cpu"
 done
 awk -v a="${rate[pushsync-1]}" -v b="${rate[node-apn-1]}" -v c="${rate[pushsync-2]}" -v d="${rate[node-apn-2]}" \
-  'BEGIN { printf "ratio pushsync / node-apn: one connection %.2f, pool of two %.2f\n", a / b, c / d }'
+  'BEGIN { printf "pushes/s, pushsync / node-apn: one connection %.2f, pool of two %.2f\n", a / b, c / d }'
+awk -v a="${cpu[pushsync-1]}" -v b="${cpu[node-apn-1]}" \
+  'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
