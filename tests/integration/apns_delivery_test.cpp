@@ -89,6 +89,8 @@ struct Trouble {
   FakeApns::Next answer;
 };
 
+void PrintTo(const Trouble& t, std::ostream* os) { *os << t.name; }
+
 class ApnsTrouble : public ApnsDelivery, public ::testing::WithParamInterface<Trouble> {};
 
 // Three changes in one transaction (one batch); the first request meets

@@ -88,6 +88,8 @@ const AnswerCase answer_cases[] = {
     {503, "ServiceUnavailable", Kind::retry},           {503, "Shutdown", Kind::retry},
 };
 
+void PrintTo(const AnswerCase& c, std::ostream* os) { *os << c.status << " " << c.reason; }
+
 class ApnsAnswer : public ::testing::TestWithParam<AnswerCase> {};
 
 TEST_P(ApnsAnswer, BecomesItsOutcome) {
