@@ -1,9 +1,13 @@
 #include "sidecar/capture/dispatcher.hpp"
 
+#include <optional>
+
+#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/capture/settlement.hpp"
 #include "sidecar/db/pg_directory.hpp"
+#include "sidecar/util/eager.hpp"
 
 namespace pushsync::capture {
 
@@ -71,19 +75,31 @@ boost::asio::awaitable<void> Dispatcher::run() {
   // row, sleep on LISTEN until a writer wakes us or poll_interval passes.
   constexpr int empty_polls_before_sleep = 20;
   Backoff reconnect(500ms, 30s);
+  auto executor = co_await boost::asio::this_coro::executor;
   int failures = 0;
   int empty_polls = empty_polls_before_sleep;
   bool asleep = false;
-  while (!stopping_) {
+  // After a full batch the database claims the next one while this one is
+  // on the wire. A claimed batch is always delivered, even when stopping.
+  std::optional<Eager<route::RoutedBatch>> next;
+  while (!stopping_ || next) {
     std::string error;
     try {
-      auto batch = co_await claim_and_route(asleep);
+      route::RoutedBatch batch;
+      if (next) {
+        auto claimed = std::move(*next);
+        next.reset();
+        batch = co_await claimed.get();
+      } else {
+        batch = co_await claim_and_route(asleep);
+      }
       asleep = false;
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;
       const bool busy = config_.database.busy_poll > Duration::zero();
       if (!batch.changes.empty()) {
         const bool full = static_cast<int>(batch.changes.size()) >= config_.database.batch_size;
+        if (full && !stopping_) next.emplace(executor, claim_and_route(false));
         co_await deliver(std::move(batch));
         empty_polls = 0;
         if (!full && busy) co_await wakeup_.wait(config_.database.busy_poll);
