@@ -30,6 +30,7 @@
 #include "sidecar/db/migrator.hpp"
 #include "sidecar/db/outbox.hpp"
 #include "sidecar/push/apns/apns_provider.hpp"
+#include "sidecar/push/fcm/fcm_provider.hpp"
 #include "sidecar/push/log/log_provider.hpp"
 #include "sidecar/push/provider_set.hpp"
 #include "sidecar/util/logging.hpp"
@@ -69,6 +70,7 @@ std::set<Platform> served_platforms(const config::Config& config) {
   if (config.delivery.dry_run) return {all_platforms.begin(), all_platforms.end()};
   std::set<Platform> served;
   if (config.apns) served.insert(Platform::apns);
+  if (config.fcm) served.insert(Platform::fcm);
   return served;
 }
 
@@ -79,16 +81,20 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
     for (auto platform : all_platforms) providers->add(platform, log);
     return providers;
   }
-  if (config.apns) {
+  // Files that cannot be used (certificates, keys) are config errors.
+  auto add = [&](Platform platform, const char* section, config::SourcePos pos, auto make) {
     try {
-      providers->add(Platform::apns, std::make_shared<push::ApnsProvider>(ex, *config.apns, config.delivery));
-    } catch (const std::runtime_error& e) {  // certificate or key files
-      throw config::ConfigError(config::ConfigIssue{config.file, config.apns->pos, "apns", e.what()});
+      providers->add(platform, make());
+    } catch (const std::runtime_error& e) {
+      throw config::ConfigError(config::ConfigIssue{config.file, pos, section, e.what()});
     }
-  }
-  // Said loudly: a configured section this version cannot serve yet.
-  if (config.fcm) spdlog::warn("fcm is configured, but this version has no FCM provider yet: fcm pushes are "
-                               "dead-lettered as provider_not_configured");
+  };
+  if (config.apns)
+    add(Platform::apns, "apns", config.apns->pos,
+        [&] { return std::make_shared<push::ApnsProvider>(ex, *config.apns, config.delivery); });
+  if (config.fcm)
+    add(Platform::fcm, "fcm", config.fcm->pos,
+        [&] { return std::make_shared<push::FcmProvider>(ex, *config.fcm, config.delivery); });
   return providers;
 }
 

@@ -53,10 +53,22 @@ struct ApnsConfig {
   SourcePos pos;  // of the section, for errors found when it is used
 };
 
+// The parts of a Google service account file FCM needs.
+struct ServiceAccount {
+  std::string project_id;
+  std::string client_email;
+  std::string private_key;  // PEM (RSA); never logged
+  std::string token_uri;    // https://oauth2.googleapis.com/token
+};
+
 struct FcmConfig {
   std::string service_account_file;
-  std::string endpoint;
+  ServiceAccount account;  // read from service_account_file when the config loads
+  std::string endpoint = "https://fcm.googleapis.com";
   std::string ca_file;
+  int connections = 2;
+  Duration request_timeout = 10s;
+  SourcePos pos;
 };
 
 struct WebsocketConfig {

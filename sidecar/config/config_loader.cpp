@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "sidecar/config/config_error.hpp"
 #include "sidecar/config/table_key.hpp"
 #include "sidecar/config/yaml_node.hpp"
@@ -131,12 +133,44 @@ ApnsConfig read_apns(const YamlNode& node) {
   return apns;
 }
 
+// The JSON key file of a Google service account, checked field by field so
+// that a wrong file is an error at its config line, not at the first push.
+ServiceAccount read_service_account(const YamlNode& at, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) at.fail("cannot read " + file);
+  auto json = nlohmann::json::parse(in, nullptr, false);
+  if (!json.is_object()) at.fail(file + " is not a JSON service account file");
+  ServiceAccount account;
+  for (auto [key, out] : {std::pair{"project_id", &account.project_id}, {"client_email", &account.client_email},
+                          {"private_key", &account.private_key}, {"token_uri", &account.token_uri}}) {
+    if (!json.contains(key) || !json[key].is_string() || json[key].get<std::string>().empty())
+      at.fail(file + " has no \"" + key + "\" (download the key of a service account from the Firebase console)");
+    *out = json[key].get<std::string>();
+  }
+  if (account.token_uri.rfind("https://", 0) != 0) at.fail(file + ": token_uri must be an https:// URL");
+  std::string problem;
+  try {
+    if (PrivateKey::from_pem(account.private_key, "private_key").is_ec()) problem = "private_key must be an RSA key";
+  } catch (const std::runtime_error& e) {
+    problem = e.what();
+  }
+  if (!problem.empty()) at.fail(file + ": " + problem);
+  return account;
+}
+
 FcmConfig read_fcm(const YamlNode& node) {
-  node.entries({"service_account_file", "endpoint", "ca_file"});
+  node.entries({"service_account_file", "endpoint", "ca_file", "connections", "request_timeout"});
   FcmConfig fcm;
+  fcm.pos = node.pos();
   fcm.service_account_file = node.required("service_account_file").str();
-  if (auto v = node.get("endpoint")) fcm.endpoint = v->str();
+  fcm.account = read_service_account(node.required("service_account_file"), fcm.service_account_file);
+  if (auto v = node.get("endpoint"); v && !v->str().empty()) {
+    fcm.endpoint = v->str();
+    if (fcm.endpoint.rfind("https://", 0) != 0) v->fail("endpoint must start with https://");
+  }
   if (auto v = node.get("ca_file")) fcm.ca_file = v->str();
+  if (auto v = node.get("connections")) fcm.connections = static_cast<int>(v->integer(1, 64));
+  if (auto v = node.get("request_timeout")) fcm.request_timeout = positive_duration(*v, Duration(100));
   return fcm;
 }
 

@@ -2,6 +2,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace pushsync::test {
@@ -27,6 +30,8 @@ TestPki make() {
   pki.untrusted_key = f("untrusted.key");
   pki.apns_key = f("apns.p8");
   pki.apns_public_key = f("apns.pub");
+  pki.fcm_key = f("fcm.pem");
+  pki.fcm_public_key = f("fcm.pub");
   const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes ";
   std::ofstream(f("server.ext")) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
   run("openssl req -x509" + ec + "-keyout " + f("ca.key") + " -out " + pki.ca_cert +
@@ -43,6 +48,8 @@ TestPki make() {
       " -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1");
   run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + pki.apns_key);
   run("openssl pkey -in " + pki.apns_key + " -pubout -out " + pki.apns_public_key);
+  run("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + pki.fcm_key);
+  run("openssl pkey -in " + pki.fcm_key + " -pubout -out " + pki.fcm_public_key);
   return pki;
 }
 
@@ -52,6 +59,21 @@ struct Cleanup {
 };
 
 }  // namespace
+
+std::string TestPki::service_account_file(const std::string& token_uri, const std::string& project_id) const {
+  std::ifstream in(fcm_key);
+  std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  nlohmann::json account = {{"type", "service_account"},
+                            {"project_id", project_id},
+                            {"private_key_id", "0123456789abcdef"},
+                            {"private_key", key},
+                            {"client_email", "pushsync@" + project_id + ".iam.gserviceaccount.com"},
+                            {"token_uri", token_uri}};
+  static int n = 0;
+  std::string path = dir + "/service-account-" + std::to_string(++n) + ".json";
+  std::ofstream(path) << account.dump(2);
+  return path;
+}
 
 const TestPki& TestPki::get() {
   static const TestPki pki = make();

@@ -16,6 +16,10 @@ struct TestPki {
   std::string client_cert, client_key;
   std::string untrusted_cert, untrusted_key;
   std::string apns_key, apns_public_key;  // PKCS#8 EC P-256 (.p8), PEM public key
+  std::string fcm_key, fcm_public_key;    // the service account's RSA key, PEM public key
+
+  // A Google service account JSON file whose token_uri is `token_uri`.
+  std::string service_account_file(const std::string& token_uri, const std::string& project_id = "demo-project") const;
 
   static const TestPki& get();  // made once per test process
 };

@@ -1,7 +1,5 @@
 #include "sidecar/push/apns/apns_provider.hpp"
 
-#include <charconv>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -31,14 +29,6 @@ bool is_hex_token(std::string_view token) {
   return !token.empty() && token.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
 }
 
-// Retry-After in seconds (APNs does not promise one; proxies may add it).
-Duration retry_after_of(const http2::Response& response) {
-  auto value = response.header("retry-after");
-  long seconds = 0;
-  if (!value || std::from_chars(value->data(), value->data() + value->size(), seconds).ec != std::errc{}) return {};
-  return std::chrono::seconds(std::clamp(seconds, 0L, 3600L));
-}
-
 std::string reason_of(const http2::Response& response) {
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_object() && body.contains("reason") && body["reason"].is_string()) return body["reason"];
@@ -60,7 +50,7 @@ ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsCo
     : config_(config),
       expiration_(delivery.expiration),
       client_(std::move(ex), http2::make_client_tls(tls_options(config)), client_options(config)),
-      down_backoff_(delivery.backoff.initial, delivery.backoff.max) {
+      health_("apns", delivery.backoff) {
   if (!config.key_file.empty())
     token_.emplace(PrivateKey::from_pem_file(config.key_file, "apns.key_file"), config.key_id, config.team_id);
 }
@@ -87,11 +77,7 @@ http2::Request ApnsProvider::request_for(const Push& push) {
 }
 
 Outcome ApnsProvider::outcome_of(const http2::Result& result) {
-  if (!result.response) {
-    auto why = std::string("apns ") + http2::to_string(result.failure) + ": " + result.detail;
-    if (result.failure == http2::Failure::connect_failed) return Outcome::provider_down(why, down_backoff_.delay(down_streak_ + 1));
-    return Outcome::retry(why);
-  }
+  if (!result.response) return health_.no_answer(result);
   const auto& response = *result.response;
   std::string reason = reason_of(response);
   std::string why = fmt::format("apns {} {}", response.status, reason);
@@ -101,18 +87,9 @@ Outcome ApnsProvider::outcome_of(const http2::Result& result) {
     case ApnsVerdict::retry: return Outcome::retry(why, retry_after_of(response));
     case ApnsVerdict::dead: return Outcome::dead(why);
     case ApnsVerdict::refresh_token:  // a second one in a row: the key is wrong
-    case ApnsVerdict::provider_down: return Outcome::provider_down(why, down_backoff_.delay(down_streak_ + 1));
+    case ApnsVerdict::provider_down: return health_.down(why);
   }
   return Outcome::dead(why);
-}
-
-// Said once when APNs stops taking pushes and once when it takes them again.
-void ApnsProvider::note_health(const Outcome* down) {
-  if (down && down_streak_++ == 0) spdlog::error("apns: cannot send ({}); pushes wait in the outbox", down->reason);
-  if (!down && down_streak_ > 0) {
-    spdlog::info("apns: sending again");
-    down_streak_ = 0;
-  }
 }
 
 boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const Push> pushes) {
@@ -149,7 +126,7 @@ boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const 
     auto& outcome = outcomes[sent[k]] = outcome_of(results[k]);
     if (!down && outcome.kind == Outcome::Kind::provider_down) down = &outcome;
   }
-  note_health(down);
+  health_.note(down);
   co_return outcomes;
 }
 

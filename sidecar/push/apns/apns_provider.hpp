@@ -9,6 +9,7 @@
 #include "sidecar/http2/client.hpp"
 #include "sidecar/push/apns/apns_answers.hpp"
 #include "sidecar/push/apns/provider_token.hpp"
+#include "sidecar/push/http_answers.hpp"
 #include "sidecar/push/provider.hpp"
 
 namespace pushsync::push {
@@ -27,20 +28,18 @@ class ApnsProvider : public Provider {
   void close() override { client_.close(); }
 
   static http2::Endpoint endpoint_of(const config::ApnsConfig& config);
-  bool healthy() const { return down_streak_ == 0; }
+  bool healthy() const { return health_.healthy(); }
 
  private:
   http2::Request request_for(const Push& push);
   Outcome outcome_of(const http2::Result& result);
-  void note_health(const Outcome* down);
 
   config::ApnsConfig config_;
   Duration expiration_;
   std::optional<ProviderToken> token_;  // token auth; certificate auth has none
   http2::Client client_;
   std::mt19937_64 random_{std::random_device{}()};
-  Backoff down_backoff_;
-  int down_streak_ = 0;  // consecutive batches with the provider down
+  ProviderHealth health_;
 };
 
 }  // namespace pushsync::push

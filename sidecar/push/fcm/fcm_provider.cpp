@@ -1,0 +1,125 @@
+#include "sidecar/push/fcm/fcm_provider.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/http2/tls_context.hpp"
+#include "sidecar/http2/url.hpp"
+#include "sidecar/push/fcm/fcm_answers.hpp"
+#include "sidecar/push/wire_format.hpp"
+
+namespace pushsync::push {
+
+namespace {
+
+http2::ClientOptions client_options(const config::FcmConfig& config) {
+  auto url = http2::parse_https_url(config.endpoint);
+  if (!url) throw std::runtime_error("fcm.endpoint is not an https URL");
+  http2::ClientOptions options;
+  options.endpoint = url->endpoint;
+  options.connections = config.connections;
+  options.request_timeout = config.request_timeout;
+  options.name = "fcm";
+  return options;
+}
+
+// Google's error body: {"error":{"code","message","status","details":[{"errorCode"}]}}.
+struct GoogleError {
+  std::string code;  // the FcmError errorCode when there is one, else the status
+  std::string message;
+};
+
+GoogleError error_of(const http2::Response& response) {
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  GoogleError e;
+  if (!body.is_object() || !body["error"].is_object()) return e;
+  const auto& error = body["error"];
+  if (error.contains("status") && error["status"].is_string()) e.code = error["status"];
+  if (error.contains("message") && error["message"].is_string()) e.message = error["message"];
+  if (error.contains("details") && error["details"].is_array())
+    for (const auto& detail : error["details"])
+      if (detail.is_object() && detail.contains("errorCode") && detail["errorCode"].is_string())
+        e.code = detail["errorCode"];
+  return e;
+}
+
+}  // namespace
+
+FcmProvider::FcmProvider(boost::asio::any_io_executor ex, const config::FcmConfig& config,
+                         const config::DeliveryConfig& delivery)
+    : path_("/v1/projects/" + config.account.project_id + "/messages:send"),
+      ttl_(delivery.expiration),
+      client_(ex, http2::make_client_tls({config.ca_file, "", "", ""}), client_options(config)),
+      token_(ex, config.account, config.ca_file, config.request_timeout),
+      health_("fcm", delivery.backoff) {}
+
+void FcmProvider::close() {
+  client_.close();
+  token_.close();
+}
+
+http2::Request FcmProvider::request_for(const Push& push, const std::string& access_token) const {
+  http2::Request request;
+  request.path = path_;
+  request.body = fcm_message(push, ttl_).dump();
+  request.headers = {{"content-type", "application/json; charset=UTF-8"},
+                     {"authorization", "Bearer " + access_token, true}};
+  return request;
+}
+
+Outcome FcmProvider::outcome_of(const http2::Result& result) {
+  if (!result.response) return health_.no_answer(result);
+  const auto& response = *result.response;
+  auto error = error_of(response);
+  std::string why = fmt::format("fcm {} {}", response.status, error.code);
+  switch (fcm_verdict(response.status, error.code, error.message)) {
+    case FcmVerdict::accepted: return Outcome::accepted();
+    case FcmVerdict::invalid_token: return Outcome::invalid_token(why);
+    case FcmVerdict::retry: return Outcome::retry(why, retry_after_of(response));
+    case FcmVerdict::dead: return Outcome::dead(error.message.empty() ? why : why + ": " + error.message);
+    case FcmVerdict::refresh_token:  // a second one in a row: the account is not allowed
+    case FcmVerdict::provider_down: return health_.down(why);
+  }
+  return Outcome::dead(why);
+}
+
+boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const Push> pushes) {
+  std::vector<Outcome> outcomes(pushes.size());
+  if (pushes.empty()) co_return outcomes;
+  auto access_token = co_await token_.get();
+  if (!access_token) {
+    for (auto& o : outcomes) o = health_.down("fcm oauth: " + token_.last_error());
+    health_.note(&outcomes.front());
+    co_return outcomes;
+  }
+  std::vector<http2::Request> requests;
+  for (const auto& push : pushes) requests.push_back(request_for(push, *access_token));
+  auto results = co_await client_.send(requests);
+
+  // 401 UNAUTHENTICATED: our access token was refused; fetch a new one once.
+  std::vector<std::size_t> refused;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i].response;
+    if (r && fcm_verdict(r->status, error_of(*r).code, "") == FcmVerdict::refresh_token) refused.push_back(i);
+  }
+  if (!refused.empty()) {
+    spdlog::info("fcm: access token refused; fetching a new one");
+    token_.invalidate();
+    if (auto fresh = co_await token_.get()) {
+      std::vector<http2::Request> again;
+      for (auto i : refused) again.push_back(request_for(pushes[i], *fresh));
+      auto retried = co_await client_.send(again);
+      for (std::size_t j = 0; j < refused.size(); ++j) results[refused[j]] = std::move(retried[j]);
+    }
+  }
+
+  const Outcome* down = nullptr;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    outcomes[i] = outcome_of(results[i]);
+    if (!down && outcomes[i].kind == Outcome::Kind::provider_down) down = &outcomes[i];
+  }
+  health_.note(down);
+  co_return outcomes;
+}
+
+}  // namespace pushsync::push
