@@ -36,7 +36,9 @@ TEST(ConfigLoader, TheExampleConfigIsValid) {
   auto config = load_config(PUSHSYNC_SOURCE_DIR "/config/pushsync.example.yaml",
                             env({{"DATABASE_URL", "postgresql:///app"},
                                 {"PUSHSYNC_API_TOKEN", "secret"},
-                                {"APNS_KEY_FILE", test::TestPki::get().apns_key}}));
+                                {"APNS_KEY_FILE", test::TestPki::get().apns_key},
+                                {"FCM_SERVICE_ACCOUNT_FILE",
+                                 test::TestPki::get().service_account_file("https://oauth2.googleapis.com/token")}}));
   EXPECT_EQ(config.database.url, "postgresql:///app");
   EXPECT_EQ(config.http->api_token, "secret");
   EXPECT_EQ(config.apns->topic, "com.example.todo");
