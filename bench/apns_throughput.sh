@@ -6,6 +6,8 @@
 #   pushsync-2   the sidecar, apns.connections: 2 (the default pool)
 #   node-apn-1   @parse/node-apn Provider (one HTTP/2 client)
 #   node-apn-2   @parse/node-apn MultiProvider, clientCount 2
+#   pushsync-fcm-1  the sidecar sending the same pushes to the fake FCM
+#                (OAuth token endpoint + FCM v1), fcm.connections: 1
 # pushes/s is N over the fake's first-to-last request; CPU is the sending
 # process's user+system time per 10k pushes (the sidecar's includes routing
 # and outbox settling; its PostgreSQL backend is not counted). The variants
@@ -37,36 +39,46 @@ json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
 clk_tck=$(getconf CLK_TCK)
 cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
 
-# Starts the fake; sets fake_pid, port, ca, key.
+# Starts the fake APNs or FCM ($1); sets fake_pid, port, ca, key, account.
 start_fake() {
   rm -f "$work/fake.out"
-  "$root/build/tests/fake_apns" "$n" >"$work/fake.out" &
+  "$root/build/tests/fake_provider" "$1" "$n" >"$work/fake.out" &
   fake_pid=$!
   pids+=("$fake_pid")
   until [ -s "$work/fake.out" ]; do sleep 0.05; done
   port=$(json_field port <"$work/fake.out")
   ca=$(json_field ca <"$work/fake.out")
   key=$(json_field apns_key <"$work/fake.out")
+  account=$(json_field service_account <"$work/fake.out")
 }
 fake_result() {  # "seconds fake_cpu", once the fake has seen all N (its second line)
   until [ "$(wc -l <"$work/fake.out")" -ge 2 ]; do sleep 0.01; done
   echo "$(tail -n 1 "$work/fake.out" | json_field seconds) $(tail -n 1 "$work/fake.out" | json_field cpu_seconds)"
 }
 
-run_pushsync() {  # connections -> "seconds fake_cpu cpu"
-  start_fake
-  cat >"$work/pushsync.yaml" <<YAML
-database:
-  url: "$url"
-  batch_size: ${BENCH_BATCH:-500}
-apns:
+run_pushsync() {  # apns|fcm connections -> "seconds fake_cpu cpu"
+  start_fake "$1"
+  if [ "$1" = apns ]; then
+    provider="apns:
   team_id: TEAM123456
   key_id: KEY1234567
   key_file: $key
   topic: com.example.todo
   endpoint: localhost:$port
   ca_file: $ca
-  connections: $1
+  connections: $2"
+  else
+    provider="fcm:
+  service_account_file: $account
+  endpoint: https://127.0.0.1:$port
+  ca_file: $ca
+  connections: $2"
+  fi
+  cat >"$work/pushsync.yaml" <<YAML
+database:
+  url: "$url"
+  batch_size: ${BENCH_BATCH:-500}
+$provider
 log:
   level: warn
 tables:
@@ -76,7 +88,7 @@ YAML
   "$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
   db -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
      -c "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags)
-         SELECT 'dev' || i, 'apns', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
+         SELECT 'dev' || i, '$1', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
      -c "INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i" \
      -c "VACUUM ANALYZE pushsync.changes, pushsync.installations"
   "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
@@ -89,18 +101,19 @@ YAML
 }
 
 run_node() {  # clients -> "seconds fake_cpu cpu"
-  start_fake
+  start_fake apns
   local out; out=$(node "$root/bench/node_apn_client.js" "$port" "$ca" "$key" "$n" "$1")
   local fake; fake=$(fake_result)
   [ "$(echo "$out" | json_field failed)" = 0 ] || { echo "node-apn: failures: $out" >&2; exit 1; }
   echo "$fake $(echo "$out" | json_field cpu_seconds)"
 }
 
-variants=(pushsync-1 pushsync-2 node-apn-1 node-apn-2)
+variants=(pushsync-1 pushsync-2 node-apn-1 node-apn-2 pushsync-fcm-1)
 for round in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
     case "$v" in
-      pushsync-*) r=$(run_pushsync "${v#pushsync-}") ;;
+      pushsync-fcm-*) r=$(run_pushsync fcm "${v#pushsync-fcm-}") ;;
+      pushsync-*) r=$(run_pushsync apns "${v#pushsync-}") ;;
       node-apn-*) r=$(run_node "${v#node-apn-}") ;;
     esac
     echo "$v $r" >>"$work/results"
@@ -109,15 +122,15 @@ for round in $(seq "$rounds"); do
 done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-echo "APNs throughput, $n pushes to the fake APNs, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
-printf '%-12s %10s %18s %22s\n' variant pushes/s "sender CPU s/10k" "fake APNs CPU s/10k"
+echo "Push throughput, $n pushes to the fake APNs (and FCM), median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
+printf '%-15s %10s %18s %22s\n' variant pushes/s "sender CPU s/10k" "fake CPU s/10k"
 declare -A rate
 declare -A cpu
 for v in "${variants[@]}"; do
   rate[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print n / $2 }' "$work/results" | median)
   cpu[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print $4 * 10000 / n }' "$work/results" | median)
   fake_cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
-  printf '%-12s %10.0f %18.3f %22.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$fake_cpu"
+  printf '%-15s %10.0f %18.3f %22.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$fake_cpu"
 done
 awk -v a="${rate[pushsync-1]}" -v b="${rate[node-apn-1]}" -v c="${rate[pushsync-2]}" -v d="${rate[node-apn-2]}" \
   'BEGIN { printf "pushes/s, pushsync / node-apn: one connection %.2f, pool of two %.2f\n", a / b, c / d }'
