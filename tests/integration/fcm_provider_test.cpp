@@ -85,7 +85,9 @@ const AnswerCase answer_cases[] = {
     {403, "SENDER_ID_MISMATCH", "SenderId mismatch", Kind::invalid_token},
     {401, "THIRD_PARTY_AUTH_ERROR", "Auth error from APNS or Web Push Service", Kind::provider_down},
     {403, "PERMISSION_DENIED", "Permission denied", Kind::provider_down},
+    {404, "NOT_FOUND", "Requested entity was not found.", Kind::provider_down},
     {429, "QUOTA_EXCEEDED", "Quota exceeded", Kind::retry},
+    {429, "RESOURCE_EXHAUSTED", "Resource exhausted", Kind::retry},
     {500, "INTERNAL", "Internal error", Kind::retry},
     {503, "UNAVAILABLE", "The service is currently unavailable.", Kind::retry},
 };
@@ -137,6 +139,16 @@ TEST(FcmProvider, RefusedAccessTokenIsReplacedOnceAndTheSendRepeated) {
   EXPECT_EQ(outcome.kind, Kind::accepted) << outcome.reason;
   EXPECT_EQ(fake.tokens_issued(), 2);
   EXPECT_EQ(fake.received().size(), 2u);
+}
+
+TEST(FcmProvider, AnAccessTokenRefusedTwiceMeansFcmIsDown) {
+  FakeFcm fake(fake_options());
+  auto unauthenticated = FakeFcm::Next::error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
+  fake.script({unauthenticated, unauthenticated});
+  auto outcome = send_one(provider_config(fake));
+  EXPECT_EQ(outcome.kind, Kind::provider_down) << outcome.reason;
+  EXPECT_EQ(outcome.reason, "fcm 401 UNAUTHENTICATED");
+  EXPECT_EQ(fake.tokens_issued(), 2);  // refreshed once, not in a loop
 }
 
 TEST(FcmProvider, RetryAfterIsHonoured) {
