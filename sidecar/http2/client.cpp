@@ -28,12 +28,6 @@ void Client::close() {
     if (slot.connection) slot.connection->close("client stopped");
 }
 
-int Client::open_connections() const {
-  int n = 0;
-  for (const auto& slot : slots_) n += slot.connection && slot.connection->accepting();
-  return n;
-}
-
 asio::awaitable<void> Client::connect_idle_slots() {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     auto& slot = slots_[i];

@@ -35,9 +35,6 @@ class Client {
 
   void close();
 
-  // Connections currently open (for tests and metrics).
-  int open_connections() const;
-
  private:
   struct Slot {
     std::shared_ptr<Connection> connection;

@@ -14,12 +14,6 @@ void ProviderSet::close() {
   for (auto& [platform, provider] : providers_) provider->close();
 }
 
-std::set<Platform> ProviderSet::served() const {
-  std::set<Platform> out;
-  for (const auto& [platform, provider] : providers_) out.insert(platform);
-  return out;
-}
-
 boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>& pushes) {
   // Sendable pushes first, grouped by platform; refused ones at the end.
   // stable_partition applies the predicate exactly once per push, so it

@@ -2,7 +2,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "sidecar/model/duration.hpp"
@@ -16,7 +15,6 @@ class ProviderSet {
  public:
   explicit ProviderSet(Duration ttl) : ttl_(ttl) {}
   void add(Platform platform, std::shared_ptr<Provider> provider);
-  std::set<Platform> served() const;
   void close();
 
   // Sends in place: groups `pushes` by platform (stable, so one record's

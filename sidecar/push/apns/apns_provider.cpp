@@ -16,9 +16,17 @@ http2::TlsOptions tls_options(const config::ApnsConfig& config) {
   return {config.ca_file, config.certificate_file, config.private_key_file, config.private_key_password};
 }
 
+http2::Endpoint endpoint_of(const config::ApnsConfig& config) {
+  if (config.endpoint.empty())
+    return {config.environment == "sandbox" ? "api.sandbox.push.apple.com" : "api.push.apple.com", "443"};
+  auto colon = config.endpoint.rfind(':');
+  if (colon == std::string::npos) return {config.endpoint, "443"};
+  return {config.endpoint.substr(0, colon), config.endpoint.substr(colon + 1)};
+}
+
 http2::ClientOptions client_options(const config::ApnsConfig& config) {
   http2::ClientOptions options;
-  options.endpoint = ApnsProvider::endpoint_of(config);
+  options.endpoint = endpoint_of(config);
   options.connections = config.connections;
   options.request_timeout = config.request_timeout;
   options.name = "apns";
@@ -36,14 +44,6 @@ std::string reason_of(const http2::Response& response) {
 }
 
 }  // namespace
-
-http2::Endpoint ApnsProvider::endpoint_of(const config::ApnsConfig& config) {
-  if (config.endpoint.empty())
-    return {config.environment == "sandbox" ? "api.sandbox.push.apple.com" : "api.push.apple.com", "443"};
-  auto colon = config.endpoint.rfind(':');
-  if (colon == std::string::npos) return {config.endpoint, "443"};
-  return {config.endpoint.substr(0, colon), config.endpoint.substr(colon + 1)};
-}
 
 ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config,
                            const config::DeliveryConfig& delivery)
@@ -76,20 +76,12 @@ http2::Request ApnsProvider::request_for(const Push& push) {
   return request;
 }
 
-Outcome ApnsProvider::outcome_of(const http2::Result& result) {
+Answer ApnsProvider::answer_of(const http2::Result& result) const {
   if (!result.response) return health_.no_answer(result);
   const auto& response = *result.response;
   std::string reason = reason_of(response);
-  std::string why = fmt::format("apns {} {}", response.status, reason);
-  switch (apns_verdict(response.status, reason)) {
-    case ApnsVerdict::accepted: return Outcome::accepted();
-    case ApnsVerdict::invalid_token: return Outcome::invalid_token(why);
-    case ApnsVerdict::retry: return Outcome::retry(why, retry_after_of(response));
-    case ApnsVerdict::dead: return Outcome::dead(why);
-    case ApnsVerdict::refresh_token:  // a second one in a row: the key is wrong
-    case ApnsVerdict::provider_down: return health_.down(why);
-  }
-  return Outcome::dead(why);
+  return {apns_verdict(response.status, reason), fmt::format("apns {} {}", response.status, reason),
+          retry_after_of(response)};
 }
 
 boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const Push> pushes) {
@@ -105,28 +97,22 @@ boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const 
     sent.push_back(i);
   }
   auto results = co_await client_.send(requests);
+  std::vector<Answer> answers;
+  for (const auto& result : results) answers.push_back(answer_of(result));
 
   // 403 ExpiredProviderToken: sign a new token once and resend those.
-  std::vector<std::size_t> expired;
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    const auto& r = results[k].response;
-    if (token_ && r && apns_verdict(r->status, reason_of(*r)) == ApnsVerdict::refresh_token) expired.push_back(k);
-  }
-  if (!expired.empty()) {
+  // (Certificate auth has no token: such an answer means APNs is down.)
+  if (auto expired = needing_refresh(answers); token_ && !expired.empty()) {
     spdlog::info("apns: provider token expired; signing a new one");
     token_->expire();
     std::vector<http2::Request> again;
     for (auto k : expired) again.push_back(request_for(pushes[sent[k]]));
     auto retried = co_await client_.send(again);
-    for (std::size_t j = 0; j < expired.size(); ++j) results[expired[j]] = std::move(retried[j]);
+    for (std::size_t j = 0; j < expired.size(); ++j) answers[expired[j]] = answer_of(retried[j]);
   }
 
-  const Outcome* down = nullptr;
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    auto& outcome = outcomes[sent[k]] = outcome_of(results[k]);
-    if (!down && outcome.kind == Outcome::Kind::provider_down) down = &outcome;
-  }
-  health_.note(down);
+  for (std::size_t k = 0; k < answers.size(); ++k) outcomes[sent[k]] = health_.outcome_of(answers[k]);
+  health_.note(outcomes);
   co_return outcomes;
 }
 

@@ -27,12 +27,9 @@ class ApnsProvider : public Provider {
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override { client_.close(); }
 
-  static http2::Endpoint endpoint_of(const config::ApnsConfig& config);
-  bool healthy() const { return health_.healthy(); }
-
  private:
   http2::Request request_for(const Push& push);
-  Outcome outcome_of(const http2::Result& result);
+  Answer answer_of(const http2::Result& result) const;
 
   config::ApnsConfig config_;
   Duration expiration_;

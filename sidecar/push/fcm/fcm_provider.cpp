@@ -67,20 +67,14 @@ http2::Request FcmProvider::request_for(const Push& push, const std::string& acc
   return request;
 }
 
-Outcome FcmProvider::outcome_of(const http2::Result& result) {
+Answer FcmProvider::answer_of(const http2::Result& result) const {
   if (!result.response) return health_.no_answer(result);
   const auto& response = *result.response;
   auto error = error_of(response);
+  auto verdict = fcm_verdict(response.status, error.code, error.message);
   std::string why = fmt::format("fcm {} {}", response.status, error.code);
-  switch (fcm_verdict(response.status, error.code, error.message)) {
-    case FcmVerdict::accepted: return Outcome::accepted();
-    case FcmVerdict::invalid_token: return Outcome::invalid_token(why);
-    case FcmVerdict::retry: return Outcome::retry(why, retry_after_of(response));
-    case FcmVerdict::dead: return Outcome::dead(error.message.empty() ? why : why + ": " + error.message);
-    case FcmVerdict::refresh_token:  // a second one in a row: the account is not allowed
-    case FcmVerdict::provider_down: return health_.down(why);
-  }
-  return Outcome::dead(why);
+  if (verdict == Verdict::dead && !error.message.empty()) why += ": " + error.message;
+  return {verdict, why, retry_after_of(response)};
 }
 
 boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const Push> pushes) {
@@ -88,37 +82,30 @@ boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const P
   if (pushes.empty()) co_return outcomes;
   auto access_token = co_await token_.get();
   if (!access_token) {
-    for (auto& o : outcomes) o = health_.down("fcm oauth: " + token_.last_error());
-    health_.note(&outcomes.front());
+    for (auto& o : outcomes) o = health_.outcome_of({Verdict::provider_down, "fcm oauth: " + token_.last_error()});
+    health_.note(outcomes);
     co_return outcomes;
   }
   std::vector<http2::Request> requests;
   for (const auto& push : pushes) requests.push_back(request_for(push, *access_token));
   auto results = co_await client_.send(requests);
+  std::vector<Answer> answers;
+  for (const auto& result : results) answers.push_back(answer_of(result));
 
   // 401 UNAUTHENTICATED: our access token was refused; fetch a new one once.
-  std::vector<std::size_t> refused;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const auto& r = results[i].response;
-    if (r && fcm_verdict(r->status, error_of(*r).code, "") == FcmVerdict::refresh_token) refused.push_back(i);
-  }
-  if (!refused.empty()) {
+  if (auto refused = needing_refresh(answers); !refused.empty()) {
     spdlog::info("fcm: access token refused; fetching a new one");
     token_.invalidate();
     if (auto fresh = co_await token_.get()) {
       std::vector<http2::Request> again;
       for (auto i : refused) again.push_back(request_for(pushes[i], *fresh));
       auto retried = co_await client_.send(again);
-      for (std::size_t j = 0; j < refused.size(); ++j) results[refused[j]] = std::move(retried[j]);
+      for (std::size_t j = 0; j < refused.size(); ++j) answers[refused[j]] = answer_of(retried[j]);
     }
   }
 
-  const Outcome* down = nullptr;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    outcomes[i] = outcome_of(results[i]);
-    if (!down && outcomes[i].kind == Outcome::Kind::provider_down) down = &outcomes[i];
-  }
-  health_.note(down);
+  for (std::size_t i = 0; i < answers.size(); ++i) outcomes[i] = health_.outcome_of(answers[i]);
+  health_.note(outcomes);
   co_return outcomes;
 }
 

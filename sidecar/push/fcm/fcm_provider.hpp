@@ -20,11 +20,10 @@ class FcmProvider : public Provider {
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override;
-  bool healthy() const { return health_.healthy(); }
 
  private:
   http2::Request request_for(const Push& push, const std::string& access_token) const;
-  Outcome outcome_of(const http2::Result& result);
+  Answer answer_of(const http2::Result& result) const;
 
   std::string path_;  // /v1/projects/{project_id}/messages:send
   Duration ttl_;
