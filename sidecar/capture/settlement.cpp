@@ -10,6 +10,12 @@ namespace {
 
 nlohmann::json payload_of(const Push& push) { return nlohmann::json::parse(push.fields.dump()); }
 
+// Per change, the answer that asks to wait longest.
+void keep_longest_wait(std::map<ChangeId, const push::Outcome*>& of, ChangeId id, const push::Outcome& outcome) {
+  auto [it, fresh] = of.try_emplace(id, &outcome);
+  if (!fresh && it->second->retry_after < outcome.retry_after) it->second = &outcome;
+}
+
 }  // namespace
 
 db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes, int max_attempts,
@@ -32,10 +38,10 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
           dead_pushes[id].push_back(i);
           break;
         case push::Outcome::Kind::retry:
-          if (!retry_of.count(id) || retry_of[id]->retry_after < outcome.retry_after) retry_of[id] = &outcome;
+          keep_longest_wait(retry_of, id, outcome);
           break;
         case push::Outcome::Kind::provider_down:
-          if (!down_of.count(id) || down_of[id]->retry_after < outcome.retry_after) down_of[id] = &outcome;
+          keep_longest_wait(down_of, id, outcome);
           break;
       }
     }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <stdexcept>
@@ -88,16 +89,24 @@ HttpConfig read_http(const YamlNode& node) {
   return http;
 }
 
-// The .p8 key Apple issues: PEM, EC P-256. Read now so a wrong file is a
-// config error, not a failure at the first push.
-void check_es256_key(const YamlNode& at, const std::string& file) {
+// Reads a private key now, so that a wrong one is a config error at `at`,
+// not a failure at the first push: `load` must give an EC key when `ec`,
+// an RSA key otherwise; `wrong_type` says so. Messages start with `prefix`.
+void check_key(const YamlNode& at, const std::string& prefix, bool ec, const std::string& wrong_type,
+               const std::function<PrivateKey()>& load) {
   std::string problem;
   try {
-    if (!PrivateKey::from_pem_file(file, "key").is_ec()) problem = "the key in " + file + " is not an EC (ES256) key";
+    if (load().is_ec() != ec) problem = wrong_type;
   } catch (const std::runtime_error& e) {
     problem = e.what();
   }
-  if (!problem.empty()) at.fail(problem);
+  if (!problem.empty()) at.fail(prefix + problem);
+}
+
+// The .p8 key Apple issues: PEM, EC P-256.
+void check_es256_key(const YamlNode& at, const std::string& file) {
+  check_key(at, "", true, "the key in " + file + " is not an EC (ES256) key",
+            [&] { return PrivateKey::from_pem_file(file, "key"); });
 }
 
 ApnsConfig read_apns(const YamlNode& node) {
@@ -148,13 +157,8 @@ ServiceAccount read_service_account(const YamlNode& at, const std::string& file)
     *out = json[key].get<std::string>();
   }
   if (account.token_uri.rfind("https://", 0) != 0) at.fail(file + ": token_uri must be an https:// URL");
-  std::string problem;
-  try {
-    if (PrivateKey::from_pem(account.private_key, "private_key").is_ec()) problem = "private_key must be an RSA key";
-  } catch (const std::runtime_error& e) {
-    problem = e.what();
-  }
-  if (!problem.empty()) at.fail(file + ": " + problem);
+  check_key(at, file + ": ", false, "private_key must be an RSA key",
+            [&] { return PrivateKey::from_pem(account.private_key, "private_key"); });
   return account;
 }
 
