@@ -19,10 +19,15 @@ class ApnsDelivery : public SidecarTest {
     // Only Ann's phone: the other devices' platforms are not configured here.
     sql(url_, "DELETE FROM pushsync.installations WHERE installation_id <> 'ann-phone';"
               "UPDATE pushsync.installations SET push_channel = '" + ann_token + "'");
+    use_fake(TestPki::get().server_cert, TestPki::get().server_key);
+  }
+
+  // Starts the fake APNs with this TLS identity and points the config at it.
+  void use_fake(const std::string& cert_file, const std::string& key_file) {
     const auto& pki = TestPki::get();
     FakeApns::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
+    options.cert_file = cert_file;
+    options.key_file = key_file;
     options.public_key_file = pki.apns_public_key;
     fake_ = std::make_unique<FakeApns>(options);
     providers_yaml_ = "apns:\n  team_id: TEAM123456\n  key_id: KEY1234567\n  key_file: " + pki.apns_key +
@@ -152,14 +157,7 @@ TEST_F(ApnsDelivery, RejectedProviderTokenKeepsChangesQueuedWithoutUsingAttempts
 }
 
 TEST_F(ApnsDelivery, UntrustedServerIsRefusedAndTheChangeWaits) {
-  const auto& pki = TestPki::get();
-  FakeApns::Options options;
-  options.cert_file = pki.untrusted_cert;
-  options.key_file = pki.untrusted_key;
-  options.public_key_file = pki.apns_public_key;
-  fake_ = std::make_unique<FakeApns>(options);
-  providers_yaml_ = "apns:\n  team_id: TEAM123456\n  key_id: KEY1234567\n  key_file: " + pki.apns_key +
-                    "\n  topic: com.example.todo\n  endpoint: " + fake_->endpoint() + "\n  ca_file: " + pki.ca_cert + "\n";
+  use_fake(TestPki::get().untrusted_cert, TestPki::get().untrusted_key);
   start();
   sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'ann')");
   ASSERT_TRUE(eventually([&] { return sidecars_.back()->err().find("certificate verify failed") != std::string::npos; }))

@@ -1,12 +1,10 @@
 // The APNs provider against the fake APNs over real HTTP/2 + TLS, without a
 // database: every Apple answer becomes the outcome users rely on.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/detached.hpp>
 #include <gtest/gtest.h>
 
 #include "sidecar/push/apns/apns_provider.hpp"
 #include "tests/fakes/fake_apns.hpp"
+#include "tests/fakes/run_provider.hpp"
 #include "tests/fakes/test_pki.hpp"
 
 namespace pushsync::test {
@@ -50,16 +48,8 @@ const std::string token(64, 'a');
 
 std::vector<push::Outcome> send(const config::ApnsConfig& config, std::vector<Push> pushes) {
   boost::asio::io_context io;
-  config::DeliveryConfig delivery;
-  push::ApnsProvider provider(io.get_executor(), config, delivery);
-  std::vector<push::Outcome> outcomes;
-  auto run = [&]() -> boost::asio::awaitable<void> {
-    outcomes = co_await provider.send(pushes);
-    provider.close();
-  };
-  boost::asio::co_spawn(io, run, boost::asio::detached);
-  io.run();  // returns once the connections are closed: nothing left running
-  return outcomes;
+  push::ApnsProvider provider(io.get_executor(), config, config::DeliveryConfig{});
+  return run_provider(io, provider, {std::move(pushes)}).at(0);
 }
 
 struct AnswerCase {

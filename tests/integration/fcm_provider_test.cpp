@@ -1,12 +1,10 @@
 // The FCM provider against the fake Google (OAuth token endpoint + FCM v1)
 // over real HTTP/2 + TLS, without a database.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include "sidecar/push/fcm/fcm_provider.hpp"
 #include "tests/fakes/fake_fcm.hpp"
+#include "tests/fakes/run_provider.hpp"
 #include "tests/fakes/test_pki.hpp"
 #include "tests/support/process.hpp"
 
@@ -45,25 +43,11 @@ Push push_to(int id) {
   return p;
 }
 
-// Runs `batches` one after another through one provider.
 std::vector<std::vector<push::Outcome>> send(const config::FcmConfig& config, std::vector<std::vector<Push>> batches,
                                              Duration pause = Duration(0)) {
   boost::asio::io_context io;
-  config::DeliveryConfig delivery;
-  push::FcmProvider provider(io.get_executor(), config, delivery);
-  std::vector<std::vector<push::Outcome>> outcomes;
-  auto run = [&]() -> boost::asio::awaitable<void> {
-    boost::asio::steady_timer timer(io);
-    for (auto& batch : batches) {
-      outcomes.push_back(co_await provider.send(batch));
-      timer.expires_after(pause);
-      co_await timer.async_wait(boost::asio::use_awaitable);
-    }
-    provider.close();
-  };
-  boost::asio::co_spawn(io, run, boost::asio::detached);
-  io.run();
-  return outcomes;
+  push::FcmProvider provider(io.get_executor(), config, config::DeliveryConfig{});
+  return run_provider(io, provider, std::move(batches), pause);
 }
 
 push::Outcome send_one(const config::FcmConfig& config) { return send(config, {{push_to(1)}}).at(0).at(0); }
