@@ -1,10 +1,12 @@
 // pushsync: row changes in PostgreSQL -> silent push-to-sync notifications.
 //
 // Threads: the main thread runs one boost::asio::io_context; everything that
-// does network I/O (providers, later the HTTP API) is a coroutine on it. One
-// database thread (db::DbThread) owns the libpqxx connection: coroutines hand
-// it work and await the result, and it turns NOTIFYs into wakeups posted to
-// the io_context. Nothing else starts threads. This file only parses the
+// does network I/O (providers, the HTTP API, WebSocket devices) is a
+// coroutine on it. One database thread (db::DbThread) owns the dispatcher's
+// libpqxx connection: coroutines hand it work and await the result, and it
+// turns NOTIFYs into wakeups posted to the io_context. The HTTP API has a
+// second one, so requests never wait behind a batch. Nothing else starts
+// threads. This file only parses the
 // command line and wires the parts together.
 #include <csignal>
 #include <cstdio>
@@ -21,6 +23,8 @@
 #include <pqxx/connection>
 #include <spdlog/spdlog.h>
 
+#include "sidecar/api/endpoints.hpp"
+#include "sidecar/api/http_server.hpp"
 #include "sidecar/capture/dispatcher.hpp"
 #include "sidecar/capture/wakeup.hpp"
 #include "sidecar/config/config_error.hpp"
@@ -33,6 +37,8 @@
 #include "sidecar/push/fcm/fcm_provider.hpp"
 #include "sidecar/push/log/log_provider.hpp"
 #include "sidecar/push/provider_set.hpp"
+#include "sidecar/push/ws/ws_hub.hpp"
+#include "sidecar/push/ws/ws_provider.hpp"
 #include "sidecar/util/logging.hpp"
 
 namespace {
@@ -61,7 +67,9 @@ config::Config load(const Options& options) {
   if (!options.log_format.empty()) config.log.format = options.log_format;
   if (!options.log_level.empty()) config.log.level = options.log_level;
   setup_logging(config.log.level, config.log.format);
-  if (config.http) spdlog::warn("http is configured, but this version has no HTTP API yet; the section is ignored");
+  if (config.websocket.enabled && !config.http && !config.delivery.dry_run)
+    spdlog::warn("websocket.enabled needs the http section (devices connect to /v1/ws); without it pushes to ws "
+                 "devices are dead-lettered as provider_not_configured");
   return config;
 }
 
@@ -71,10 +79,12 @@ std::set<Platform> served_platforms(const config::Config& config) {
   std::set<Platform> served;
   if (config.apns) served.insert(Platform::apns);
   if (config.fcm) served.insert(Platform::fcm);
+  if (config.http && config.websocket.enabled) served.insert(Platform::ws);
   return served;
 }
 
-std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, asio::any_io_executor ex) {
+std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, asio::any_io_executor ex,
+                                                  db::DbThread& db, push::WsHub* hub) {
   auto providers = std::make_unique<push::ProviderSet>(config.delivery.expiration);
   if (config.delivery.dry_run) {
     auto log = std::make_shared<push::LogProvider>(config.delivery.dry_run_file, config.delivery.expiration);
@@ -95,6 +105,7 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
   if (config.fcm)
     add(Platform::fcm, "fcm", config.fcm->pos,
         [&] { return std::make_shared<push::FcmProvider>(ex, *config.fcm, config.delivery); });
+  if (hub) providers->add(Platform::ws, std::make_shared<push::WsProvider>(db, config, *hub));
   return providers;
 }
 
@@ -174,13 +185,49 @@ asio::awaitable<void> prepare_database(const config::Config& config, db::DbThrea
   }
 }
 
+// The HTTP API and the WebSocket channel, when `http` is configured.
+struct HttpParts {
+  std::unique_ptr<db::DbThread> db;  // the API's own connection
+  std::unique_ptr<push::WsHub> hub;
+  api::Routes routes;
+  std::unique_ptr<api::ApiContext> context;
+  std::unique_ptr<api::HttpServer> server;
+
+  void stop() {
+    if (server) server->stop();
+    if (hub) hub->close_all();
+  }
+};
+
+void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics) {
+  http.db = std::make_unique<db::DbThread>(config.database.url, "", io, [] {}, db::DbThread::Commit::synchronous);
+  if (config.websocket.enabled && !config.delivery.dry_run)
+    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics);
+}
+
+void start_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
+                const push::ProviderSet& providers) {
+  http.context = std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers});
+  api::add_installation_routes(http.routes, *http.context);
+  api::add_push_routes(http.routes, *http.context);
+  api::add_feedback_routes(http.routes, *http.context);
+  api::add_health_routes(http.routes, *http.context);
+  if (http.hub) http.hub->add_route(http.routes);
+  http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, metrics);
+  http.server->start();
+}
+
 int command_run(const Options& options) {
   auto config = load(options);
   asio::io_context io;
   capture::Wakeup wakeup(io);
+  metrics::Metrics metrics;
   db::DbThread db(config.database.url, config.database.schema, io, [&wakeup] { wakeup.notify(); });
-  auto providers = make_providers(config, io.get_executor());
-  capture::Dispatcher dispatcher(config, db, wakeup, *providers);
+  HttpParts http;
+  if (config.http) make_http(http, config, io, metrics);
+  auto providers = make_providers(config, io.get_executor(), db, http.hub.get());
+  capture::Dispatcher dispatcher(config, db, wakeup, *providers, metrics);
+  if (config.http) start_http(http, config, io, metrics, *providers);
 
   int exit_code = exit_ok;
   bool stopping = false;
@@ -191,6 +238,7 @@ int command_run(const Options& options) {
     spdlog::info("signal {}: finishing in-flight work (at most {} ms)", signal, config.shutdown_timeout.count());
     stopping = true;
     dispatcher.stop();
+    http.stop();
     deadline.expires_after(config.shutdown_timeout);
     deadline.async_wait([&](const boost::system::error_code& timer_ec) {
       if (timer_ec) return;
@@ -220,6 +268,7 @@ int command_run(const Options& options) {
     }
     signals.cancel();
     deadline.cancel();
+    http.stop();
   });
   io.run();
   spdlog::info("pushsync stopped");

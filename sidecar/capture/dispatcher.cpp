@@ -13,11 +13,13 @@ namespace pushsync::capture {
 
 using namespace std::chrono_literals;
 
-Dispatcher::Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers)
+Dispatcher::Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers,
+                       metrics::Metrics& metrics)
     : config_(config),
       db_(db),
       wakeup_(wakeup),
       providers_(providers),
+      metrics_(metrics),
       outbox_(config.database.schema),
       router_(config),
       retry_backoff_(config.delivery.backoff.initial, config.delivery.backoff.max) {}
@@ -39,6 +41,7 @@ boost::asio::awaitable<route::RoutedBatch> Dispatcher::claim_and_route(bool was_
 
 boost::asio::awaitable<void> Dispatcher::deliver(route::RoutedBatch batch) {
   auto outcomes = co_await providers_.send(batch.pushes);
+  count(batch, outcomes);
   auto settlement = settle(batch, outcomes, config_.delivery.max_attempts, retry_backoff_);
   co_await db_.run([this, &settlement](pqxx::connection& conn) {
     outbox_.settle(conn, settlement);
@@ -55,6 +58,23 @@ boost::asio::awaitable<void> Dispatcher::deliver(route::RoutedBatch batch) {
               "{} dead-lettered, {} token(s) invalid",
               batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.postponed.size(),
               settlement.held_back.size(), settlement.dead_letters.size(), settlement.invalid_tokens.size());
+}
+
+void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes) {
+  long long first_claims = 0;
+  for (const auto& change : batch.changes) first_claims += change.attempts == 1;
+  metrics_.captured(first_claims);
+  const auto now = std::chrono::system_clock::now();
+  for (std::size_t i = 0; i < batch.pushes.size(); ++i) {
+    const Push& push = batch.pushes[i];
+    metrics_.pushed(to_string(push.target.platform), to_string(outcomes[i].kind));
+    if (outcomes[i].kind != push::Outcome::Kind::accepted) continue;
+    // The latency of the newest change the push carries (batch.changes is sorted by id).
+    auto change = std::lower_bound(batch.changes.begin(), batch.changes.end(), push.change_ids.back(),
+                                   [](const Change& c, ChangeId id) { return c.id < id; });
+    if (change != batch.changes.end() && change->id == push.change_ids.back())
+      metrics_.commit_to_accept(std::chrono::duration_cast<Duration>(now - change->created_at));
+  }
 }
 
 void Dispatcher::remember_due(Duration from_now) {

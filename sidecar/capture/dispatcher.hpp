@@ -7,6 +7,7 @@
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/outbox.hpp"
+#include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/provider_set.hpp"
 #include "sidecar/route/router.hpp"
 
@@ -19,7 +20,8 @@ namespace pushsync::capture {
 // unsettled changes return to the queue when their lease ends.
 class Dispatcher {
  public:
-  Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers);
+  Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers,
+             metrics::Metrics& metrics);
 
   boost::asio::awaitable<void> run();
   // Stop claiming; the batch in flight is still settled, then run() ends.
@@ -28,6 +30,7 @@ class Dispatcher {
  private:
   boost::asio::awaitable<route::RoutedBatch> claim_and_route(bool was_asleep);
   boost::asio::awaitable<void> deliver(route::RoutedBatch batch);
+  void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
   void remember_due(Duration from_now);
   Duration sleep_time();
 
@@ -35,6 +38,7 @@ class Dispatcher {
   db::DbThread& db_;
   Wakeup& wakeup_;
   push::ProviderSet& providers_;
+  metrics::Metrics& metrics_;
   db::Outbox outbox_;
   route::Router router_;
   Backoff retry_backoff_;

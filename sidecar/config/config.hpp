@@ -35,6 +35,8 @@ struct HttpConfig {
   std::string api_token;
   std::size_t max_body = 64 * 1024;
   bool metrics_public = false;
+  int max_connections = 1024;   // more are answered 503 and closed
+  Duration request_timeout = 10s;  // to read one request, headers and body
 };
 
 struct ApnsConfig {
@@ -73,6 +75,8 @@ struct FcmConfig {
 
 struct WebsocketConfig {
   bool enabled = true;
+  Duration ping_interval = 20s;  // a device silent for two intervals is disconnected
+  int max_unacked = 64;          // pushes sent to one device and not yet acknowledged
 };
 
 struct BackoffConfig {

@@ -78,7 +78,8 @@ DatabaseConfig read_database(const YamlNode& node) {
 }
 
 HttpConfig read_http(const YamlNode& node) {
-  node.entries({"listen", "api_token", "api_token_file", "max_body", "metrics_public"});
+  node.entries({"listen", "api_token", "api_token_file", "max_body", "metrics_public", "max_connections",
+                "request_timeout"});
   HttpConfig http;
   if (auto v = node.get("listen")) http.listen = v->str();
   auto token = node.secret("api_token");
@@ -86,6 +87,8 @@ HttpConfig read_http(const YamlNode& node) {
   http.api_token = *token;
   if (auto v = node.get("max_body")) http.max_body = v->size();
   if (auto v = node.get("metrics_public")) http.metrics_public = v->boolean();
+  if (auto v = node.get("max_connections")) http.max_connections = static_cast<int>(v->integer(1, 100000));
+  if (auto v = node.get("request_timeout")) http.request_timeout = positive_duration(*v, Duration(100));
   return http;
 }
 
@@ -373,8 +376,10 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
   if (auto v = root.get("apns")) config.apns = read_apns(*v);
   if (auto v = root.get("fcm")) config.fcm = read_fcm(*v);
   if (auto v = root.get("websocket")) {
-    v->entries({"enabled"});
+    v->entries({"enabled", "ping_interval", "max_unacked"});
     if (auto e = v->get("enabled")) config.websocket.enabled = e->boolean();
+    if (auto e = v->get("ping_interval")) config.websocket.ping_interval = positive_duration(*e, Duration(100));
+    if (auto e = v->get("max_unacked")) config.websocket.max_unacked = static_cast<int>(e->integer(1, 10000));
   }
   if (auto v = root.get("delivery")) config.delivery = read_delivery(*v);
   if (auto v = root.get("users")) {

@@ -30,8 +30,12 @@ class Receiver : public pqxx::notification_receiver {
 }  // namespace
 
 DbThread::DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io,
-                   std::function<void()> on_notify)
-    : url_(std::move(url)), listen_channel_(std::move(listen_channel)), io_(io), on_notify_(std::move(on_notify)) {
+                   std::function<void()> on_notify, Commit commit)
+    : url_(std::move(url)),
+      listen_channel_(std::move(listen_channel)),
+      io_(io),
+      on_notify_(std::move(on_notify)),
+      commit_(commit) {
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   thread_ = std::thread([this] { loop(); });
@@ -111,7 +115,7 @@ pqxx::connection& DbThread::connection() {
     // Claims and settles may commit asynchronously: losing one in a database
     // crash only unclaims or redelivers (at-least-once holds), and writers
     // stop sharing WAL flushes with us. The migrator opts back in.
-    pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");
+    if (commit_ == Commit::asynchronous) pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");
     if (!listen_channel_.empty())
       receiver_ = std::make_unique<Receiver>(*conn_, listen_channel_, [this] { boost::asio::post(io_, on_notify_); });
     spdlog::info("connected to database {} on {}", conn_->dbname(), conn_->hostname() ? conn_->hostname() : "socket");

@@ -29,15 +29,23 @@ namespace pushsync::db {
 // A broken connection is dropped and reopened by the next task.
 class DbThread {
  public:
-  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void()> on_notify);
+  // asynchronous: commits may be lost in a database crash, which only
+  // unclaims or redelivers outbox work. synchronous: for writes a client
+  // is told are done (the API).
+  enum class Commit { asynchronous, synchronous };
+  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void()> on_notify,
+           Commit commit = Commit::asynchronous);
   ~DbThread();
   DbThread(const DbThread&) = delete;
   DbThread& operator=(const DbThread&) = delete;
 
-  // Runs `task(connection)` on the database thread; exceptions propagate to
-  // the awaiting coroutine. The result type must be default-constructible.
+  // Runs a copy of `task(connection)` on the database thread; exceptions
+  // propagate to the awaiting coroutine. The result type must be
+  // default-constructible. In a coroutine, pass a named task when it
+  // captures anything with a destructor: GCC 12 destroys such temporaries of
+  // a co_await expression twice.
   template <class Task>
-  auto run(Task task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>>;
+  auto run(const Task& task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>>;
 
  private:
   using Job = std::function<void()>;
@@ -52,6 +60,7 @@ class DbThread {
   std::string listen_channel_;
   boost::asio::io_context& io_;
   std::function<void()> on_notify_;
+  Commit commit_;
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::notification_receiver> receiver_;
@@ -67,10 +76,10 @@ class DbThread {
 // the task lives in that operation and no temporary of a co_await
 // expression of ours owns it (GCC 12 destroys such temporaries too early).
 template <class Task>
-auto DbThread::run(Task task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>> {
+auto DbThread::run(const Task& task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>> {
   using Result = std::invoke_result_t<Task&, pqxx::connection&>;
   namespace asio = boost::asio;
-  auto initiation = [this, task = std::make_shared<Task>(std::move(task))](auto handler) mutable {
+  auto initiation = [this, task = std::make_shared<Task>(task)](auto handler) mutable {
     auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
     auto work = asio::make_work_guard(io_);
     enqueue([this, task, shared_handler, work]() mutable {

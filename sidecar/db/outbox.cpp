@@ -16,12 +16,6 @@ nlohmann::json parse_json_or_null(const pqxx::field& field) {
   return nlohmann::json::parse(field.c_str());
 }
 
-std::string id_array(const std::vector<std::int64_t>& ids) {
-  std::string out = "{";
-  for (auto id : ids) out += (out.size() > 1 ? "," : "") + std::to_string(id);
-  return out + "}";
-}
-
 // UPDATE changes SET `set_clause` for each item's change, in one statement;
 // the clause sees the item's value_of(item) as r.v.
 template <class Item, class ValueOf>
@@ -33,7 +27,7 @@ void update_each(pqxx::transaction_base& tx, const std::string& schema, const st
   for (const auto& item : items) ids.push_back(item.change_id), values.push_back(value_of(item));
   tx.exec_params("UPDATE " + schema + ".changes c SET " + set_clause +
                      " FROM unnest($1::bigint[], $2::bigint[]) AS r(id, v) WHERE c.id = r.id",
-                 id_array(ids), id_array(values));
+                 bigint_array_literal(ids), bigint_array_literal(values));
 }
 
 }  // namespace
@@ -61,7 +55,8 @@ Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) c
       "attempts = c.attempts + 1 WHERE c.id = ANY(ARRAY(SELECT id FROM " + schema_ +
           ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)) "
           "RETURNING c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
-          "coalesce(c.originator, ''), c.attempts, (extract(epoch FROM now()) * 1000000)::bigint",
+          "coalesce(c.originator, ''), c.attempts, (extract(epoch FROM now()) * 1000000)::bigint, "
+          "(extract(epoch FROM c.created_at) * 1000000)::bigint",
       limit, static_cast<long long>(lease.count()));
   Claim claim;
   auto& out = claim.changes;
@@ -77,6 +72,7 @@ Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) c
     c.new_values = parse_json_or_null(row[5]);
     c.originator = row[6].as<std::string>();
     c.attempts = row[7].as<int>();
+    c.created_at = DbTime(std::chrono::microseconds(row[9].as<long long>()));
     out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
@@ -143,8 +139,15 @@ void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
               },
               "due_at = to_timestamp(r.v / 1000000.0), attempts = c.attempts - 1");
   if (!s.done.empty())
-    tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", id_array(s.done));
+    tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", bigint_array_literal(s.done));
   tx.commit();
+}
+
+Backlog Outbox::backlog(pqxx::connection& conn) const {
+  pqxx::nontransaction tx(conn);
+  auto row = tx.exec1("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8, "
+                      "(SELECT count(*) FROM " + schema_ + ".ws_mailbox) FROM " + schema_ + ".changes");
+  return {row[0].as<long long>(), row[1].as<double>(), row[2].as<long long>()};
 }
 
 }  // namespace pushsync::db

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 
+#include "sidecar/model/backlog.hpp"
 #include "sidecar/model/change.hpp"
 #include "sidecar/model/duration.hpp"
 
@@ -61,6 +62,8 @@ class Outbox {
   // Queues a direct push ({tags, alert, sound, badge, data}) and wakes the
   // sidecars; it then goes through routing and delivery like any change.
   ChangeId enqueue_push(pqxx::connection& conn, const nlohmann::json& push) const;
+
+  Backlog backlog(pqxx::connection& conn) const;
 
  private:
   std::string schema_;  // quoted

@@ -42,4 +42,10 @@ std::string text_array_literal(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+std::string bigint_array_literal(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (auto item : items) out += (out.size() > 1 ? "," : "") + std::to_string(item);
+  return out + "}";
+}
+
 }  // namespace pushsync::db

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,5 +20,8 @@ std::string fill_placeholders(std::string text, const std::vector<std::pair<std:
 
 // A PostgreSQL array literal for a bound text[] parameter: {"a","b\"c"}.
 std::string text_array_literal(const std::vector<std::string>& items);
+
+// The same for a bigint[] parameter: {1,2,3}.
+std::string bigint_array_literal(const std::vector<std::int64_t>& items);
 
 }  // namespace pushsync::db

@@ -22,6 +22,7 @@ struct Change {
   nlohmann::json new_values;   // captured columns of NEW, null for deletes
   std::string originator;      // installation id that made the change, or ""
   int attempts = 0;            // claims so far, this one included
+  DbTime created_at{};         // when the writing transaction started
 };
 
 // A change sent back to the outbox until `until`, the end of its record's

@@ -51,6 +51,8 @@ class ProviderHealth {
 
   // After each batch, with its outcomes.
   void note(std::span<const Outcome> outcomes);
+  // Whether the last batch found the provider down.
+  bool down() const { return streak_ > 0; }
 
  private:
   std::string name_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "sidecar/model/duration.hpp"
 
@@ -26,5 +27,16 @@ struct Outcome {
   static Outcome dead(std::string why) { return {Kind::dead, std::move(why), Duration{0}}; }
   static Outcome provider_down(std::string why, Duration after) { return {Kind::provider_down, std::move(why), after}; }
 };
+
+constexpr std::string_view to_string(Outcome::Kind kind) {
+  switch (kind) {
+    case Outcome::Kind::accepted: return "accepted";
+    case Outcome::Kind::invalid_token: return "invalid_token";
+    case Outcome::Kind::retry: return "retry";
+    case Outcome::Kind::dead: return "dead";
+    case Outcome::Kind::provider_down: return "provider_down";
+  }
+  return "?";
+}
 
 }  // namespace pushsync::push

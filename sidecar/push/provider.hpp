@@ -19,6 +19,8 @@ class Provider {
   virtual boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) = 0;
   // Closes connections so the io_context can finish; send() is not called again.
   virtual void close() {}
+  // False while the provider cannot send at all (auth refused, unreachable).
+  virtual bool healthy() const { return true; }
 };
 
 }  // namespace pushsync::push

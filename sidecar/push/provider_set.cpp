@@ -38,4 +38,11 @@ boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>
   co_return outcomes;
 }
 
+std::vector<Platform> ProviderSet::unhealthy() const {
+  std::vector<Platform> out;
+  for (const auto& [platform, provider] : providers_)
+    if (!provider->healthy()) out.push_back(platform);
+  return out;
+}
+
 }  // namespace pushsync::push

@@ -16,6 +16,8 @@ class ProviderSet {
   explicit ProviderSet(Duration ttl) : ttl_(ttl) {}
   void add(Platform platform, std::shared_ptr<Provider> provider);
   void close();
+  // Platforms whose provider cannot send at all right now.
+  std::vector<Platform> unhealthy() const;
 
   // Sends in place: groups `pushes` by platform (stable, so one record's
   // pushes keep their order) and trims those above the size limit; the

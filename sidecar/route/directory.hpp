@@ -2,11 +2,16 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sidecar/model/push.hpp"
 
 namespace pushsync::route {
+
+// Every installation implicitly carries the tag "$InstallationId:{id}", so
+// a push can address devices by id.
+inline constexpr std::string_view installation_tag_prefix = "$InstallationId:";
 
 struct TaggedInstallation {
   std::string tag;

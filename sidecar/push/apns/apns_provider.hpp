@@ -26,6 +26,7 @@ class ApnsProvider : public Provider {
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override { client_.close(); }
+  bool healthy() const override { return !health_.down(); }
 
  private:
   http2::Request request_for(const Push& push);

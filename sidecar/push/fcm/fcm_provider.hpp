@@ -20,6 +20,7 @@ class FcmProvider : public Provider {
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override;
+  bool healthy() const override { return !health_.down(); }
 
  private:
   http2::Request request_for(const Push& push, const std::string& access_token) const;

@@ -1,0 +1,27 @@
+#include "sidecar/api/auth.hpp"
+
+#include <openssl/crypto.h>
+
+#include <boost/beast/http/field.hpp>
+
+#include "sidecar/util/sha256.hpp"
+
+namespace pushsync::api {
+
+bool same_secret(std::string_view given, std::string_view expected) {
+  std::string a = sha256_hex(given);
+  std::string b = sha256_hex(expected);
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<std::string_view> bearer_token(const Request& request) {
+  std::string_view value = request[boost::beast::http::field::authorization];
+  constexpr std::string_view scheme = "Bearer ";
+  if (value.size() <= scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
+      return std::nullopt;
+  return value.substr(scheme.size());
+}
+
+}  // namespace pushsync::api

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "sidecar/api/api_context.hpp"
+#include "sidecar/api/routes.hpp"
+
+namespace pushsync::api {
+
+// PUT/GET/DELETE /v1/installations/{id}
+void add_installation_routes(Routes& routes, const ApiContext& context);
+// POST /v1/push and the RhoConnect-compatible POST /rc/v1/users/ping
+void add_push_routes(Routes& routes, const ApiContext& context);
+// GET /v1/feedback
+void add_feedback_routes(Routes& routes, const ApiContext& context);
+// GET /healthz, /readyz, /metrics
+void add_health_routes(Routes& routes, const ApiContext& context);
+
+}  // namespace pushsync::api

@@ -1,0 +1,209 @@
+#include "sidecar/api/http_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <pqxx/except>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/api/auth.hpp"
+
+namespace pushsync::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::uint32_t header_limit = 16 * 1024;
+
+tcp::endpoint parse_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("http.listen \"" + listen + "\" is not host:port");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  if (ec) throw std::runtime_error("http.listen \"" + listen + "\": not an IP address");
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw std::runtime_error("http.listen \"" + listen + "\": bad port");
+  return {address, static_cast<unsigned short>(port)};
+}
+
+// The answer to a request that could not be read whole, if any is due.
+std::optional<ApiError> read_refusal(const boost::system::error_code& ec, std::size_t max_body) {
+  if (ec == http::error::body_limit)
+    return ApiError(413, "payload_too_large", "the body is larger than " + std::to_string(max_body) + " bytes");
+  if (ec == http::error::header_limit) return ApiError(431, "headers_too_large", "the headers exceed 16 KiB");
+  if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+      ec == asio::error::connection_reset || ec == asio::error::eof || ec == http::error::partial_message)
+    return std::nullopt;
+  return ApiError(400, "malformed_request", "the request is not valid HTTP/1.1 (" + ec.message() + ")");
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
+                       metrics::Metrics& metrics)
+    : io_(io), config_(config), routes_(routes), metrics_(metrics), acceptor_(io) {}
+
+void HttpServer::start() {
+  auto endpoint = parse_listen(config_.listen);
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + config_.listen + ": " + ec.message());
+  auto bound = acceptor_.local_endpoint();
+  spdlog::info("HTTP API listening on {}:{}", bound.address().to_string(), bound.port());
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+void HttpServer::stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto* stream : open_) stream->socket().close(ignored);
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (!stopping_) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_) break;
+      spdlog::warn("HTTP accept failed: {}", ec.message());
+      continue;
+    }
+    if (open_.size() >= static_cast<std::size_t>(config_.max_connections))
+      asio::co_spawn(io_, refuse(std::move(socket)), asio::detached);
+    else
+      asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::refuse(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(config_.request_timeout);
+  ApiError busy(503, "too_many_connections", "the server has " + std::to_string(config_.max_connections) +
+                                                 " connections open; retry later");
+  busy.headers.emplace_back("Retry-After", "1");
+  const Response response = Response::error(busy);
+  const std::string no_route = "-";
+  co_await write(stream, response, 11, false, no_route);
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  open_.insert(&stream);
+  bool tracked = true;
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(header_limit);
+    parser.body_limit(config_.max_body);
+    stream.expires_after(config_.request_timeout);
+    boost::system::error_code ec;
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    const std::string no_route = "-";
+    if (ec) {
+      auto refusal = read_refusal(ec, config_.max_body);
+      if (!refusal) break;
+      const Response response = Response::error(*refusal);
+      co_await write(stream, response, 11, false, no_route);
+      break;
+    }
+    Request request = parser.release();
+    const Route* route = nullptr;
+    Response response = co_await dispatch(request, route);
+    if (route && route->upgrade && response.status == 101) {
+      open_.erase(&stream);
+      tracked = false;
+      stream.expires_never();
+      co_await route->upgrade(stream, request);
+      co_return;
+    }
+    const bool keep_alive = request.keep_alive() && !stopping_;
+    const std::string& route_name = route ? route->pattern : no_route;
+    bool written = co_await write(stream, response, request.version(), keep_alive, route_name);
+    if (!written || !keep_alive) break;
+  }
+  if (tracked) {
+    open_.erase(&stream);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+}
+
+asio::awaitable<Response> HttpServer::dispatch(const Request& request, const Route*& route) {
+  try {
+    std::string_view target = request.target();
+    auto question = target.find('?');
+    auto match = routes_.find(target.substr(0, question));
+    if (!match) throw ApiError(404, "not_found", "no such route");
+    route = match->route;
+    auto handler = route->methods.find(request.method());
+    if (handler == route->methods.end()) {
+      ApiError error(405, "method_not_allowed", "use " + route->allowed_methods() + " on " + route->pattern);
+      error.headers.emplace_back("Allow", route->allowed_methods());
+      throw error;
+    }
+    authorize(route->access, request);
+    Call call{request, std::move(match->param), query_of(target)};
+    co_return co_await handler->second(call);
+  } catch (const ApiError& e) {
+    co_return Response::error(e);
+  } catch (const pqxx::broken_connection&) {
+    co_return Response::error(ApiError(503, "database_unavailable", "the database cannot be reached; retry later"));
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", std::string(request.method_string()), route ? route->pattern : "?", e.what());
+    co_return Response::error(ApiError(500, "internal_error", "the request failed; the sidecar's log says why"));
+  }
+}
+
+void HttpServer::authorize(Access access, const Request& request) const {
+  if (access == Access::open || (access == Access::metrics && config_.metrics_public)) return;
+  auto bearer = bearer_token(request);
+  if (bearer && same_secret(*bearer, config_.api_token)) return;
+  auto rhoconnect = request.find("X-RhoConnect-API-TOKEN");
+  bool has_rhoconnect = access == Access::api_token_or_rhoconnect && rhoconnect != request.end();
+  if (has_rhoconnect && same_secret(rhoconnect->value(), config_.api_token)) return;
+  ApiError error = bearer || has_rhoconnect
+                       ? ApiError(401, "invalid_token", "the API token is not valid")
+                       : ApiError(401, "missing_token", "send the API token as Authorization: Bearer <token>");
+  error.headers.emplace_back("WWW-Authenticate", "Bearer");
+  throw error;
+}
+
+asio::awaitable<bool> HttpServer::write(beast::tcp_stream& stream, const Response& r, unsigned version,
+                                        bool keep_alive, const std::string& route) {
+  http::response<http::string_body> response{static_cast<http::status>(r.status), version};
+  response.set(http::field::server, "pushsync");
+  if (!r.content_type.empty()) response.set(http::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) response.set(name, value);
+  response.body() = r.body;
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  stream.expires_after(config_.request_timeout);
+  boost::system::error_code ec;
+  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  metrics_.http_request(route, r.status);
+  spdlog::debug("HTTP {} {} -> {}", route, version, r.status);
+  co_return !ec;
+}
+
+}  // namespace pushsync::api

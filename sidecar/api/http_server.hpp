@@ -1,0 +1,53 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "sidecar/api/routes.hpp"
+#include "sidecar/config/config.hpp"
+#include "sidecar/metrics/metrics.hpp"
+
+namespace pushsync::api {
+
+// HTTP/1.1 on http.listen, one coroutine per connection on the io_context.
+// Refuses before any handler runs: unknown route (404), method (405), auth
+// (401), body over max_body (413), headers over 16 KiB (431), anything not
+// parseable as HTTP (400), connections beyond max_connections (503); a
+// request must arrive whole within request_timeout (no slowloris).
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
+             metrics::Metrics& metrics);
+
+  // Binds; throws std::runtime_error naming the address when it cannot.
+  void start();
+  // Stops accepting and closes every HTTP connection.
+  void stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
+  // The answer to one request; sets `route` to the matched route. A 101
+  // from a route with an upgrade handler hands the connection over to it.
+  boost::asio::awaitable<Response> dispatch(const Request& request, const Route*& route);
+  void authorize(Access access, const Request& request) const;
+  boost::asio::awaitable<bool> write(boost::beast::tcp_stream& stream, const Response& response, unsigned version,
+                                     bool keep_alive, const std::string& route);
+
+  boost::asio::io_context& io_;
+  const config::HttpConfig& config_;
+  const Routes& routes_;
+  metrics::Metrics& metrics_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::set<boost::beast::tcp_stream*> open_;
+  bool stopping_ = false;
+};
+
+}  // namespace pushsync::api

@@ -1,0 +1,117 @@
+#include "sidecar/api/request_body.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+namespace pushsync::api {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+struct TooDeep {};
+
+}  // namespace
+
+bool has_content_type(const Request& request, std::string_view type) {
+  std::string_view value = request[boost::beast::http::field::content_type];
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.size() != type.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != type[i]) return false;
+  return true;
+}
+
+nlohmann::json json_object_body(const Request& request) {
+  if (!has_content_type(request, "application/json"))
+    throw ApiError(415, "unsupported_media_type", "this route takes Content-Type: application/json");
+  const std::string& body = request.body();
+  if (body.empty()) throw ApiError(400, "empty_body", "the request has no body; expected a JSON object");
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > max_json_depth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    throw ApiError(400, "too_deep", "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
+    std::string what = e.what();
+    auto at = what.find("] ");
+    throw ApiError(400, "malformed_json",
+                   "body is not valid JSON (byte " + std::to_string(e.byte) + "): " +
+                       (at == std::string::npos ? what : what.substr(at + 2)));
+  }
+  if (!parsed.is_object()) throw ApiError(400, "not_an_object", "the body must be a JSON object");
+  return parsed;
+}
+
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      int hi = i + 2 < text.size() ? hex_value(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) throw ApiError(400, "malformed_escape", "a % escape must be followed by two hex digits");
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+FormFields parse_form(std::string_view text) {
+  FormFields fields;
+  while (!text.empty()) {
+    auto amp = text.find('&');
+    std::string_view pair = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string name = percent_decode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    if (!is_valid_utf8(name) || !is_valid_utf8(value))
+      throw ApiError(400, "invalid_utf8", "form field \"" + (is_valid_utf8(name) ? name : "?") + "\" is not UTF-8");
+    if (name.size() > 2 && name.ends_with("[]")) name.resize(name.size() - 2);
+    fields[name].push_back(std::move(value));
+  }
+  return fields;
+}
+
+FormFields query_of(std::string_view target) {
+  auto question = target.find('?');
+  return question == std::string_view::npos ? FormFields{} : parse_form(target.substr(question + 1));
+}
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
+    if (extra == 9 || i + extra >= text.size()) return false;
+    unsigned int code = extra == 0 ? c : c & (0x3F >> extra);
+    for (std::size_t k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code = (code << 6) | (cc & 0x3F);
+    }
+    static constexpr unsigned int min_of[] = {0, 0x80, 0x800, 0x10000};
+    if (code < min_of[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+}  // namespace pushsync::api

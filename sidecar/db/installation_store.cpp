@@ -1,0 +1,98 @@
+#include "sidecar/db/installation_store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "sidecar/db/sql_text.hpp"
+
+namespace pushsync::db {
+
+namespace {
+
+std::string rfc3339(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
+const std::string installation_columns = "installation_id, platform, push_channel, array_to_json(tags)::text, " +
+                                         rfc3339("created_at") + ", " + rfc3339("updated_at") + ", " +
+                                         rfc3339("disabled_at");
+
+InstallationRecord installation_from(const pqxx::row& row) {
+  InstallationRecord r;
+  r.id = row[0].as<std::string>();
+  r.platform = parse_platform(row[1].as<std::string>()).value_or(Platform::ws);
+  r.push_channel = row[2].as<std::string>();
+  for (const auto& tag : nlohmann::json::parse(row[3].as<std::string>())) r.tags.push_back(tag.get<std::string>());
+  r.created_at = row[4].as<std::string>();
+  r.updated_at = row[5].as<std::string>();
+  if (!row[6].is_null()) r.disabled_at = row[6].as<std::string>();
+  return r;
+}
+
+}  // namespace
+
+InstallationStore::InstallationStore(const std::string& schema) : schema_(quote_ident(schema)) {}
+
+InstallationStore::PutResult InstallationStore::put(pqxx::connection& conn, const InstallationWrite& w) const {
+  pqxx::work tx(conn);
+  PutResult result;
+  // ws channels are named by their installation; apns/fcm tokens are unique.
+  if (w.platform != Platform::ws)
+    result.moved_from = static_cast<int>(tx.exec_params("DELETE FROM " + schema_ + ".installations WHERE platform = $1 AND "
+                                       "push_channel = $2 AND installation_id <> $3",
+                                       std::string(to_string(w.platform)), w.push_channel, w.id)
+                            .affected_rows());
+  auto row = tx.exec_params1(
+      "INSERT INTO " + schema_ + ".installations AS i (installation_id, platform, push_channel, tags, "
+      "channel_secret_sha256) VALUES ($1, $2, $3, $4::text[], $5) ON CONFLICT (installation_id) DO UPDATE SET "
+      "platform = EXCLUDED.platform, push_channel = EXCLUDED.push_channel, tags = EXCLUDED.tags, "
+      "channel_secret_sha256 = EXCLUDED.channel_secret_sha256, updated_at = now(), disabled_at = NULL, "
+      "last_error = NULL RETURNING (xmax = 0), " + installation_columns,
+      w.id, std::string(to_string(w.platform)), w.push_channel, text_array_literal(w.tags), w.channel_secret_sha256);
+  tx.commit();
+  result.created = row[0].as<bool>();
+  pqxx::row installation = row.slice(1, row.size());
+  result.installation = installation_from(installation);
+  return result;
+}
+
+std::optional<InstallationRecord> InstallationStore::get(pqxx::connection& conn, const std::string& id) const {
+  pqxx::nontransaction tx(conn);
+  auto rows = tx.exec_params("SELECT " + installation_columns + " FROM " + schema_ +
+                                 ".installations WHERE installation_id = $1",
+                             id);
+  if (rows.empty()) return std::nullopt;
+  return installation_from(rows[0]);
+}
+
+bool InstallationStore::remove(pqxx::connection& conn, const std::string& id) const {
+  pqxx::nontransaction tx(conn);
+  return tx.exec_params("DELETE FROM " + schema_ + ".installations WHERE installation_id = $1", id).affected_rows() > 0;
+}
+
+std::optional<std::string> InstallationStore::channel_secret_sha256(pqxx::connection& conn,
+                                                                    const std::string& id) const {
+  pqxx::nontransaction tx(conn);
+  auto rows = tx.exec_params("SELECT channel_secret_sha256 FROM " + schema_ +
+                                 ".installations WHERE installation_id = $1 AND platform = 'ws' AND "
+                                 "disabled_at IS NULL AND channel_secret_sha256 IS NOT NULL",
+                             id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::vector<FeedbackRecord> InstallationStore::feedback(pqxx::connection& conn, const std::string& since_rfc3339,
+                                                        int limit) const {
+  pqxx::nontransaction tx(conn);
+  std::vector<FeedbackRecord> out;
+  auto rows = tx.exec_params("SELECT id, installation_id, platform, push_channel, reason, " + rfc3339("reported_at") +
+                                 " FROM " + schema_ + ".feedback WHERE ($1 = '' OR reported_at >= $1::timestamptz) "
+                                 "ORDER BY reported_at, id LIMIT $2",
+                             since_rfc3339, limit);
+  for (const auto& row : rows)
+    out.push_back({row[0].as<long long>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                   row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()});
+  return out;
+}
+
+}  // namespace pushsync::db

@@ -1,0 +1,12 @@
+#pragma once
+
+namespace pushsync {
+
+// What waits in the database to be delivered.
+struct Backlog {
+  long long changes = 0;         // rows of the outbox
+  double oldest_seconds = 0;     // age of the oldest one
+  long long ws_mailbox = 0;      // pushes not yet acknowledged by ws devices
+};
+
+}  // namespace pushsync

@@ -1,0 +1,74 @@
+#include "sidecar/push/ws/ws_hub.hpp"
+
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "sidecar/api/auth.hpp"
+#include "sidecar/util/sha256.hpp"
+
+namespace pushsync::push {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string installation_in(const api::FormFields& query) {
+  auto it = query.find("installationId");
+  return it == query.end() || it->second.empty() ? "" : it->second.back();
+}
+
+}  // namespace
+
+WsHub::WsHub(const config::Config& config, db::DbThread& db, metrics::Metrics& metrics)
+    : config_(config), db_(db), metrics_(metrics), store_(config.database.schema) {}
+
+void WsHub::add_route(api::Routes& routes) {
+  api::Route& route = routes.add("/v1/ws", api::Access::open);
+  route.methods[boost::beast::http::verb::get] = [this](const api::Call& call) { return authenticate(call); };
+  route.upgrade = [this](boost::beast::tcp_stream& stream, api::Request& handshake) {
+    return serve(stream, handshake);
+  };
+}
+
+asio::awaitable<api::Response> WsHub::authenticate(const api::Call& call) {
+  if (!boost::beast::websocket::is_upgrade(call.request))
+    throw api::ApiError(400, "websocket_required", "/v1/ws takes a WebSocket handshake");
+  if (closing_) throw api::ApiError(503, "shutting_down", "the sidecar is stopping; reconnect later");
+  std::string id = installation_in(call.query);
+  if (id.empty()) throw api::ApiError(400, "missing_installation_id", "connect to /v1/ws?installationId=<id>");
+  auto secret = api::bearer_token(call.request);
+  if (!secret)
+    throw api::ApiError(401, "missing_channel_secret",
+                        "send the installation's channelSecret as Authorization: Bearer <secret>");
+  auto read = [this, id](pqxx::connection& conn) { return store_.channel_secret_sha256(conn, id); };
+  auto stored = co_await db_.run(read);
+  // Unknown installation and wrong secret look the same to the caller.
+  if (!stored || !api::same_secret(sha256_hex(*secret), *stored))
+    throw api::ApiError(401, "invalid_channel_secret", "unknown ws installation or wrong channelSecret");
+  co_return api::Response::empty(101);
+}
+
+asio::awaitable<void> WsHub::serve(boost::beast::tcp_stream& connection, api::Request& request) {
+  api::Request handshake = std::move(request);
+  std::string id = installation_in(api::query_of(handshake.target()));
+  auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_);
+  auto& slot = sessions_[id];
+  if (slot) slot->close();  // replaced by this connection
+  slot = session;
+  metrics_.ws_connected();
+  co_await session->run(handshake);
+  metrics_.ws_disconnected();
+  if (auto it = sessions_.find(id); it != sessions_.end() && it->second == session) sessions_.erase(it);
+}
+
+void WsHub::mail_for(const std::vector<std::string>& installation_ids) {
+  for (const auto& id : installation_ids)
+    if (auto it = sessions_.find(id); it != sessions_.end()) it->second->new_mail();
+}
+
+void WsHub::close_all() {
+  closing_ = true;
+  for (auto& [id, session] : sessions_) session->close();
+}
+
+}  // namespace pushsync::push
