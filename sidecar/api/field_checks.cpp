@@ -1,6 +1,7 @@
 #include "sidecar/api/field_checks.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "sidecar/api/api_error.hpp"
@@ -9,8 +10,24 @@
 namespace pushsync::api {
 
 namespace {
+
 constexpr std::size_t max_tag_bytes = 256;
+
+// "invalid_push_channel" for "pushChannel".
+std::string invalid_code(const std::string& field) {
+  std::string code = "invalid_";
+  for (char c : field) {
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      code += '_';
+      code += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      code += c;
+    }
+  }
+  return code;
 }
+
+}  // namespace
 
 void only_known_fields(const nlohmann::json& body, std::initializer_list<std::string_view> known) {
   for (const auto& [key, value] : body.items())
@@ -33,17 +50,17 @@ std::string string_field(const nlohmann::json& body, const std::string& name, st
                          const std::string& fallback) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return fallback;
-  if (!it->is_string()) throw invalid("invalid_" + name, "\"" + name + "\" must be a string");
+  if (!it->is_string()) throw invalid(invalid_code(name), "\"" + name + "\" must be a string");
   const auto& text = it->get_ref<const std::string&>();
   if (text.size() > max_bytes)
-    throw invalid("invalid_" + name, "\"" + name + "\" is longer than " + std::to_string(max_bytes) + " bytes");
+    throw invalid(invalid_code(name), "\"" + name + "\" is longer than " + std::to_string(max_bytes) + " bytes");
   return text;
 }
 
 std::vector<std::string> tag_list(const nlohmann::json& body, const std::string& name, std::size_t max_items) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return {};
-  const std::string code = "invalid_" + name;
+  const std::string code = invalid_code(name);
   if (!it->is_array()) throw invalid(code, "\"" + name + "\" must be a list of strings");
   if (it->size() > max_items)
     throw invalid("too_many_" + name,

@@ -21,7 +21,10 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
 
-  static Response json(int status, const nlohmann::json& body) { return {status, body.dump() + "\n", "application/json", {}}; }
+  // Invalid UTF-8 (echoed from a request) is replaced, never a failure.
+  static Response json(int status, const nlohmann::json& body) {
+    return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
+  }
   static Response empty(int status) { return {status, "", "", {}}; }
   static Response error(const ApiError& e) {
     auto r = json(e.status, {{"error", e.code}, {"message", e.what()}});

@@ -1,0 +1,30 @@
+#include "tests/integration/api_fixture.hpp"
+
+namespace pushsync::test {
+
+void ApiTest::SetUp() { SidecarTest::SetUp(); }
+
+void ApiTest::start(const std::string& http_extra) {
+  providers_yaml_ = std::string("http:\n  listen: 127.0.0.1:0\n  api_token: ") + token +
+                    "\n  max_body: 8KiB\n" + http_extra + "websocket:\n  ping_interval: 1s\nusers:\n  tag: \"user:{user_id}\"\n";
+  Process& sidecar = start_sidecar(write_config(app_tables));
+  const std::string marker = "HTTP API listening on 127.0.0.1:";
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find(marker) != std::string::npos; })) << sidecar.err();
+  std::string log = sidecar.err();
+  port_ = std::stoi(log.substr(log.find(marker) + marker.size()));
+  ASSERT_TRUE(eventually([&] { return sidecar.err().find("running:") != std::string::npos; })) << sidecar.err();
+}
+
+HttpReply ApiTest::call(const std::string& method, const std::string& target, const std::string& body) const {
+  Headers headers{{"Authorization", std::string("Bearer ") + token}};
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  return http_request(port_, method, target, body, headers);
+}
+
+std::string ApiTest::register_ws(const std::string& id, const std::vector<std::string>& tags) {
+  auto reply = call("PUT", "/v1/installations/" + id, nlohmann::json{{"platform", "ws"}, {"tags", tags}}.dump());
+  EXPECT_TRUE(reply.status == 200 || reply.status == 201) << reply.body;
+  return reply.json().value("channelSecret", "");
+}
+
+}  // namespace pushsync::test

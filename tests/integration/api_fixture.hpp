@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+
+#include "tests/integration/sidecar_fixture.hpp"
+#include "tests/support/api_client.hpp"
+
+namespace pushsync::test {
+
+// A sidecar with the HTTP API and the WebSocket channel on a free port
+// (APNs and FCM are not configured: only ws devices are served).
+class ApiTest : public SidecarTest {
+ public:
+  static constexpr const char* token = "test-api-token-7f3a";
+
+ protected:
+  void SetUp() override;
+  // Starts the sidecar; `http_extra` is added to the http section.
+  void start(const std::string& http_extra = "");
+
+  // A request with the API token and, when there is a body, JSON.
+  HttpReply call(const std::string& method, const std::string& target, const std::string& body = "") const;
+  // Registers a ws installation with `tags`; returns its channel secret.
+  std::string register_ws(const std::string& id, const std::vector<std::string>& tags);
+
+  int port_ = 0;
+};
+
+}  // namespace pushsync::test

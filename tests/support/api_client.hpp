@@ -1,0 +1,65 @@
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <nlohmann/json.hpp>
+
+namespace pushsync::test {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpReply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  std::string error_code() const;  // the "error" of a JSON error body
+};
+
+// One HTTP/1.1 request over a fresh connection.
+HttpReply http_request(int port, const std::string& method, const std::string& target, const std::string& body = "",
+                       const Headers& headers = {});
+
+// Sends `bytes` as they are and reads what the server answers until it
+// closes the connection or `wait` passes.
+struct RawExchange {
+  std::string answer;
+  bool closed_by_server = false;
+};
+RawExchange raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds wait = std::chrono::seconds(10));
+
+// A WebSocket device: connects to /v1/ws as `installation` with `secret`.
+class WsDevice {
+ public:
+  WsDevice(int port, const std::string& installation, const std::string& secret);
+  // The HTTP status of a refused handshake (0 when it was accepted).
+  int refused_with() const { return refused_with_; }
+  // The next frame, or nullopt when none arrives within `wait`.
+  std::optional<nlohmann::json> next(std::chrono::milliseconds wait = std::chrono::seconds(10));
+  void ack(std::int64_t seq);
+  // Whether the server closed the connection (within `wait`).
+  bool closed_by_server(std::chrono::milliseconds wait);
+
+ private:
+  void start_read();
+
+  boost::asio::io_context io_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<nlohmann::json> frames_;
+  bool reading_ = false;
+  bool closed_ = false;
+  int refused_with_ = 0;
+};
+
+}  // namespace pushsync::test
