@@ -187,7 +187,7 @@ asio::awaitable<void> prepare_database(const config::Config& config, db::DbThrea
 
 // The HTTP API and the WebSocket channel, when `http` is configured.
 struct HttpParts {
-  std::unique_ptr<db::DbThread> db;  // the API's own connection
+  std::unique_ptr<db::DbPool> db;  // the API's own connections
   std::unique_ptr<push::WsHub> hub;
   api::Routes routes;
   std::unique_ptr<api::ApiContext> context;
@@ -200,7 +200,7 @@ struct HttpParts {
 };
 
 void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics) {
-  http.db = std::make_unique<db::DbThread>(config.database.url, "", io, [] {}, db::DbThread::Commit::synchronous);
+  http.db = std::make_unique<db::DbPool>(config.database.url, config.http->db_connections, io);
   if (config.websocket.enabled && !config.delivery.dry_run)
     http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics);
 }

@@ -1,17 +1,17 @@
 #pragma once
 
 #include "sidecar/config/config.hpp"
-#include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/db_pool.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/provider_set.hpp"
 
 namespace pushsync::api {
 
-// What the endpoints use. `db` is the API's own database thread, so that
-// requests never queue behind the dispatcher's batches.
+// What the endpoints use. `db` is the API's own database connections, so
+// that requests never queue behind the dispatcher's batches.
 struct ApiContext {
   const config::Config& config;
-  db::DbThread& db;
+  db::DbPool& db;
   metrics::Metrics& metrics;
   const push::ProviderSet& providers;
 };

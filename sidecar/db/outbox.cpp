@@ -40,7 +40,12 @@ ChangeId Outbox::enqueue_push(pqxx::connection& conn, const nlohmann::json& push
                                 ".changes (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
                             push.dump())[0]
                 .as<ChangeId>();
-  tx.exec_params("SELECT pg_notify($1, '')", channel_);
+  // Like the capture trigger: NOTIFY (which serializes commits) only when a
+  // sidecar is asleep; a busy one polls.
+  tx.exec_params("WITH woken AS (UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " +
+                     schema_ + ".listener WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) "
+                     "SELECT pg_notify($1, '') FROM woken",
+                 channel_);
   tx.commit();
   return id;
 }

@@ -19,7 +19,7 @@ std::string installation_in(const api::FormFields& query) {
 
 }  // namespace
 
-WsHub::WsHub(const config::Config& config, db::DbThread& db, metrics::Metrics& metrics)
+WsHub::WsHub(const config::Config& config, db::DbPool& db, metrics::Metrics& metrics)
     : config_(config), db_(db), metrics_(metrics), store_(config.database.schema) {}
 
 void WsHub::add_route(api::Routes& routes) {

@@ -7,7 +7,7 @@
 
 #include "sidecar/api/routes.hpp"
 #include "sidecar/config/config.hpp"
-#include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/db_pool.hpp"
 #include "sidecar/db/installation_store.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/ws/ws_session.hpp"
@@ -21,7 +21,7 @@ namespace pushsync::push {
 // replaces the old.
 class WsHub {
  public:
-  WsHub(const config::Config& config, db::DbThread& db, metrics::Metrics& metrics);
+  WsHub(const config::Config& config, db::DbPool& db, metrics::Metrics& metrics);
 
   void add_route(api::Routes& routes);
   // Letters for these installations were stored in the mailbox.
@@ -33,7 +33,7 @@ class WsHub {
   boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, api::Request& request);
 
   const config::Config& config_;
-  db::DbThread& db_;
+  db::DbPool& db_;
   metrics::Metrics& metrics_;
   db::InstallationStore store_;
   std::map<std::string, std::shared_ptr<WsSession>> sessions_;

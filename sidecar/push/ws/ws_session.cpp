@@ -35,7 +35,7 @@ std::vector<std::int64_t> acks_in(const std::string& text) {
 }  // namespace
 
 WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, const config::Config& config,
-                     db::DbThread& db)
+                     db::DbPool& db)
     : ws_(std::move(stream)),
       installation_id_(std::move(installation_id)),
       config_(config),

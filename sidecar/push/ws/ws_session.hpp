@@ -12,7 +12,7 @@
 
 #include "sidecar/api/response.hpp"
 #include "sidecar/config/config.hpp"
-#include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/db_pool.hpp"
 #include "sidecar/db/ws_mailbox.hpp"
 
 namespace pushsync::push {
@@ -26,7 +26,7 @@ namespace pushsync::push {
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(boost::beast::tcp_stream stream, std::string installation_id, const config::Config& config,
-            db::DbThread& db);
+            db::DbPool& db);
 
   // Completes the handshake, then serves until the connection ends.
   boost::asio::awaitable<void> run(const api::Request& handshake);
@@ -46,7 +46,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   std::string installation_id_;
   const config::Config& config_;
-  db::DbThread& db_;
+  db::DbPool& db_;
   db::WsMailbox mailbox_;
   boost::asio::steady_timer wake_;
   bool mail_ = true;  // the mailbox may hold letters not sent yet
