@@ -199,9 +199,9 @@ asio::awaitable<bool> HttpServer::write(beast::tcp_stream& stream, const Respons
   response.keep_alive(keep_alive);
   response.prepare_payload();
   stream.expires_after(config_.request_timeout);
+  metrics_.http_request(route, r.status);  // counted before the client can see it
   boost::system::error_code ec;
   co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
-  metrics_.http_request(route, r.status);
   spdlog::debug("HTTP {} {} -> {}", route, version, r.status);
   co_return !ec;
 }

@@ -35,7 +35,7 @@ nlohmann::json json_object_body(const Request& request) {
   nlohmann::json parsed;
   try {
     parsed = nlohmann::json::parse(body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > max_json_depth) throw TooDeep{};
+      if (depth >= max_json_depth) throw TooDeep{};  // depth counts enclosing containers
       return true;
     });
   } catch (const TooDeep&) {

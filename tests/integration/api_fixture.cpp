@@ -8,11 +8,8 @@ void ApiTest::start(const std::string& http_extra) {
   providers_yaml_ = std::string("http:\n  listen: 127.0.0.1:0\n  api_token: ") + token +
                     "\n  max_body: 8KiB\n" + http_extra + "websocket:\n  ping_interval: 1s\nusers:\n  tag: \"user:{user_id}\"\n";
   Process& sidecar = start_sidecar(write_config(app_tables));
-  const std::string marker = "HTTP API listening on 127.0.0.1:";
-  ASSERT_TRUE(eventually([&] { return sidecar.err().find(marker) != std::string::npos; })) << sidecar.err();
-  std::string log = sidecar.err();
-  port_ = std::stoi(log.substr(log.find(marker) + marker.size()));
-  ASSERT_TRUE(eventually([&] { return sidecar.err().find("running:") != std::string::npos; })) << sidecar.err();
+  port_ = http_port_of(sidecar);
+  ASSERT_NE(port_, 0) << sidecar.err();
 }
 
 HttpReply ApiTest::call(const std::string& method, const std::string& target, const std::string& body) const {

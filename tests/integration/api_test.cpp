@@ -273,6 +273,8 @@ TEST_F(ApiTest, HealthReadinessAndMetrics) {
   WsDevice device(port_, "mia-ws", secret);
   sql(url_, "INSERT INTO items (title, owner) VALUES ('m', 'mia')");
   ASSERT_TRUE(device.next());
+  // The device can have the push before the sidecar settles the change.
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
   auto metrics = call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8");
@@ -314,6 +316,15 @@ TEST_F(ApiTest, ConnectionsBeyondTheLimitAreRefused) {
   }));
   idle.clear();
   EXPECT_TRUE(eventually([&] { return http_request(port_, "GET", "/healthz").status == 200; }));
+}
+
+TEST_F(ApiTest, StoppingTheSidecarClosesConnectedDevicesAndExitsCleanly) {
+  start();
+  auto secret = register_ws("bob-ws", {"user:bob"});
+  WsDevice device(port_, "bob-ws", secret);
+  ASSERT_EQ(device.refused_with(), 0);
+  EXPECT_EQ(sidecars_.back()->terminate(), 0) << sidecars_.back()->err();
+  EXPECT_TRUE(device.closed_by_server(std::chrono::seconds(5)));
 }
 
 TEST_F(ApiTest, NoTokenOrSecretAppearsInTheLog) {

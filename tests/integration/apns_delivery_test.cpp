@@ -6,6 +6,7 @@
 #include "tests/fakes/fake_apns.hpp"
 #include "tests/fakes/test_pki.hpp"
 #include "tests/integration/sidecar_fixture.hpp"
+#include "tests/support/api_client.hpp"
 
 namespace pushsync::test {
 namespace {
@@ -154,6 +155,24 @@ TEST_F(ApnsDelivery, RejectedProviderTokenKeepsChangesQueuedWithoutUsingAttempts
   EXPECT_EQ(fake_->received().size(), 6u);
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"), "0");
   EXPECT_NE(sidecars_.back()->err().find("apns: cannot send (apns 403 InvalidProviderToken)"), std::string::npos);
+}
+
+TEST_F(ApnsDelivery, ReadinessIsFalseWhileApnsRefusesTheProviderToken) {
+  fake_->script(std::vector<FakeApns::Next>(40, FakeApns::Next::answer(403, "InvalidProviderToken")));
+  providers_yaml_ += "http:\n  listen: 127.0.0.1:0\n  api_token: t\n";
+  Process& sidecar = start_sidecar(write_config(app_tables));
+  int port = http_port_of(sidecar);
+  ASSERT_NE(port, 0) << sidecar.err();
+  EXPECT_EQ(http_request(port, "GET", "/readyz").status, 200) << "nothing has failed yet";
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'ann')");
+  HttpReply down;
+  ASSERT_TRUE(eventually([&] { return (down = http_request(port, "GET", "/readyz")).status == 503; }));
+  EXPECT_EQ(down.error_code(), "not_ready");
+  EXPECT_EQ(down.json()["database"], "ok");
+  EXPECT_EQ(down.json()["providers"], nlohmann::json({{"apns", "down"}}));
+  // Once Apple takes the token again, the change is delivered and the sidecar is ready.
+  ASSERT_TRUE(eventually([&] { return fake_->accepted_count() == 1 && outbox_empty(); }, std::chrono::seconds(60)));
+  EXPECT_EQ(http_request(port, "GET", "/readyz").status, 200);
 }
 
 TEST_F(ApnsDelivery, UntrustedServerIsRefusedAndTheChangeWaits) {

@@ -123,7 +123,7 @@ TEST_F(Migrate, RunWithManualMigrationsRefusesAnUnmigratedDatabase) {
                                                    std::string(app_tables));
   auto result = run_pushsync({"run", "--config", config});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("database.migrate is manual and the pushsync schema is at version 0, this binary needs 1: "
+  EXPECT_NE(result.err.find("database.migrate is manual and the pushsync schema is at version 0, this binary needs 2: "
                             "run `pushsync migrate` first"),
             std::string::npos)
       << result.err;

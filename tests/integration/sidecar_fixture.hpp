@@ -27,6 +27,9 @@ class SidecarTest : public ::testing::Test {
   std::string write_config(const std::string& tables, const std::string& delivery_extra = "",
                            const std::string& database_extra = "");
   Process& start_sidecar(const std::string& config_file);
+  // The port a sidecar with `http.listen: 127.0.0.1:0` listens on, once it
+  // runs (0 if it never says).
+  static int http_port_of(Process& sidecar);
 
   // Waits until `count` pushes were written and the outbox is empty.
   std::vector<nlohmann::json> wait_for_pushes(std::size_t count);
