@@ -96,13 +96,20 @@ asio::awaitable<bool> WsSession::send_mail() {
   const int room = config_.websocket.max_unacked - static_cast<int>(unacked_.size());
   const std::int64_t after = sent_up_to_;
   std::vector<db::WsMailbox::Stored> letters;
+  std::string error;
   try {
     letters = co_await db_.run([this, after, room](pqxx::connection& conn) {
       return mailbox_.pending(conn, installation_id_, after, room);
     });
   } catch (const std::exception& e) {
-    spdlog::warn("ws: cannot read the mailbox of {}: {}", installation_id_, e.what());
-    mail_ = true;  // the wake timer's next nudge retries
+    error = e.what();
+  }
+  if (!error.empty()) {
+    spdlog::warn("ws: cannot read the mailbox of {}: {}; retrying in 1 s", installation_id_, error);
+    mail_ = true;
+    wake_.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ignored;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     co_return true;
   }
   if (static_cast<int>(letters.size()) == room) mail_ = true;
