@@ -4,10 +4,10 @@
 // does network I/O (providers, the HTTP API, WebSocket devices) is a
 // coroutine on it. One database thread (db::DbThread) owns the dispatcher's
 // libpqxx connection: coroutines hand it work and await the result, and it
-// turns NOTIFYs into wakeups posted to the io_context. The HTTP API has a
-// second one, so requests never wait behind a batch. Nothing else starts
-// threads. This file only parses the
-// command line and wires the parts together.
+// turns NOTIFYs into wakeups posted to the io_context. The HTTP API has its
+// own few (db::DbPool), so requests never wait behind a batch. Nothing else
+// starts threads. This file only parses the command line and wires the parts
+// together.
 #include <csignal>
 #include <cstdio>
 #include <iostream>
