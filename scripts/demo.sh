@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 echo "Installing missing packages and building (the first run takes a few minutes)..."
-"$root/scripts/build.sh" >/dev/null
+"$root/scripts/build.sh" pushsync todo-client >/dev/null
 
 work=$(mktemp -d /tmp/pushsync-demo-XXXXXX)
 pgdir=$(mktemp -d /tmp/pushsync-demo-pg-XXXXXX)  # its own dir: as root it is handed to postgres

@@ -318,6 +318,28 @@ TEST_F(ApiTest, ConnectionsBeyondTheLimitAreRefused) {
   EXPECT_TRUE(eventually([&] { return http_request(port_, "GET", "/healthz").status == 200; }));
 }
 
+TEST_F(ApiTest, WhileTheDatabaseIsDownTheApiSaysSoAndRecoversAfterwards) {
+  TempPostgres cluster;  // its own, to take down
+  url_ = cluster.create_database();
+  sql(url_, app_schema);
+  ASSERT_EQ(run_pushsync({"migrate", "--config", write_config(app_tables)}).exit_code, 0);
+  start();
+  const std::string body = R"({"platform":"ws","tags":["user:zoe"]})";
+  ASSERT_EQ(call("PUT", "/v1/installations/zoe-ws", body).status, 201);
+  cluster.down();
+  HttpReply ready;
+  ASSERT_TRUE(eventually([&] { return (ready = http_request(port_, "GET", "/readyz")).status == 503; }));
+  EXPECT_EQ(ready.json()["database"], "unreachable");
+  EXPECT_EQ(http_request(port_, "GET", "/healthz").status, 200) << "the process itself is alive";
+  HttpReply put;
+  ASSERT_TRUE(eventually([&] { return (put = call("PUT", "/v1/installations/zoe-ws", body)).status == 503; }))
+      << put.body;
+  EXPECT_EQ(put.error_code(), "database_unavailable");
+  cluster.up();
+  EXPECT_TRUE(eventually([&] { return http_request(port_, "GET", "/readyz").status == 200; }));
+  EXPECT_TRUE(eventually([&] { return call("PUT", "/v1/installations/zoe-ws", body).status == 200; }));
+}
+
 TEST_F(ApiTest, StoppingTheSidecarClosesConnectedDevicesAndExitsCleanly) {
   start();
   auto secret = register_ws("bob-ws", {"user:bob"});

@@ -54,7 +54,8 @@ asio::awaitable<void> WsSession::run(const api::Request& handshake) {
       [](websocket::response_type& response) { response.set(beast::http::field::server, "pushsync"); }));
   boost::system::error_code ec;
   co_await ws_.async_accept(handshake, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return;
+  if (ec || ended_) co_return;
+  open_ = true;
   spdlog::info("ws: installation {} connected", installation_id_);
   asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
   co_await write_loop();
@@ -69,6 +70,11 @@ void WsSession::new_mail() {
 void WsSession::close() {
   if (ended_) return;
   end();
+  if (!open_) {  // still in the handshake: no close frame to send
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    return;
+  }
   ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](boost::system::error_code) {});
 }
 

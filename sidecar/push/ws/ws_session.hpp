@@ -50,6 +50,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   db::WsMailbox mailbox_;
   boost::asio::steady_timer wake_;
   bool mail_ = true;  // the mailbox may hold letters not sent yet
+  bool open_ = false;  // the handshake is done
   bool ended_ = false;
   std::int64_t sent_up_to_ = 0;
   std::set<std::int64_t> unacked_;
