@@ -39,6 +39,7 @@
 #include "sidecar/push/provider_set.hpp"
 #include "sidecar/push/ws/ws_hub.hpp"
 #include "sidecar/push/ws/ws_provider.hpp"
+#include "sidecar/route/directory.hpp"
 #include "sidecar/util/logging.hpp"
 
 namespace {
@@ -58,6 +59,7 @@ struct Options {
 
 struct SendOptions {
   std::vector<std::string> tags;
+  std::vector<std::string> installations;
   std::string alert;
   std::string data = "{}";
 };
@@ -149,10 +151,17 @@ int command_send(const Options& options, const SendOptions& send) {
   pqxx::connection conn(config.database.url);
   if (db::installed_schema_version(conn, config) < db::latest_schema_version())
     throw std::runtime_error("the pushsync schema is not installed or too old: run `pushsync migrate` first");
-  nlohmann::json push = {{"tags", send.tags}, {"data", data}};
+  if (send.tags.empty() && send.installations.empty()) {
+    std::cerr << "give --tag or --installation (each repeatable)\n";
+    return exit_usage;
+  }
+  std::vector<std::string> tags = send.tags;
+  for (const auto& id : send.installations) tags.push_back(std::string(route::installation_tag_prefix) + id);
+  nlohmann::json push = {{"tags", tags}, {"data", data}};
   if (!send.alert.empty()) push["alert"] = send.alert;
   auto id = db::Outbox(config.database.schema).enqueue_push(conn, push);
-  std::cout << "queued push " << id << " to " << send.tags.size() << " tag(s)\n";
+  std::cout << "queued push " << id << " to " << send.tags.size() << " tag(s) and " << send.installations.size()
+            << " installation(s)\n";
   return exit_ok;
 }
 
@@ -295,9 +304,10 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "install or upgrade the schema and triggers (idempotent)");
   auto* sql = app.add_subcommand("sql", "print the DDL migrate would run, for review");
   auto* check = app.add_subcommand("check", "validate the config against the live database");
-  auto* send = app.add_subcommand("send", "queue a one-off push to every device carrying a tag");
+  auto* send = app.add_subcommand("send", "queue a one-off push to devices by tag or installation id");
   SendOptions send_options;
-  send->add_option("--tag", send_options.tags, "tag to push to (repeatable)")->required();
+  send->add_option("--tag", send_options.tags, "tag to push to (repeatable)");
+  send->add_option("--installation", send_options.installations, "installation id to push to (repeatable)");
   send->add_option("--alert", send_options.alert, "alert text (default: a silent push)");
   send->add_option("--data", send_options.data, "JSON object of extra fields");
 

@@ -385,7 +385,10 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
   if (auto v = root.get("delivery")) config.delivery = read_delivery(*v);
   if (auto v = root.get("users")) {
     v->entries({"tag"});
-    config.users_tag = template_at(v->required("tag"));
+    auto tag = v->required("tag");
+    config.users_tag = template_at(tag);
+    if (config.users_tag->names() != std::vector<std::string>{"user_id"})
+      tag.fail("users.tag must use {user_id} and nothing else, e.g. \"_email_{user_id}\"");
   }
   if (auto v = root.get("log")) config.log = read_log(*v);
   if (auto v = root.get("shutdown_timeout")) config.shutdown_timeout = positive_duration(*v, Duration(100));

@@ -273,5 +273,18 @@ TEST_F(EndToEnd, JsonLogsAreJsonAndNeverShowTheDatabasePassword) {
   EXPECT_GE(count, 3);
 }
 
+TEST_F(EndToEnd, SendToAnInstallationReachesThatDeviceOnly) {
+  auto config = write_config(app_tables);
+  start_sidecar(config);
+  auto sent = run_pushsync({"send", "--config", config, "--installation", "ann-tablet", "--data", R"({"k":"v"})"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_NE(sent.out.find("to 0 tag(s) and 1 installation(s)"), std::string::npos) << sent.out;
+  auto pushes = wait_for_pushes(1);
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(pushes[0]["installation"], "ann-tablet");
+  EXPECT_EQ(pushes[0]["payload"]["data"]["k"], "v");
+  EXPECT_EQ(run_pushsync({"send", "--config", config}).exit_code, 2) << "neither --tag nor --installation";
+}
+
 }  // namespace
 }  // namespace pushsync::test

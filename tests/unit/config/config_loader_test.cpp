@@ -179,6 +179,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "configured"},
         BadConfig{"MissingSecretFile", header + "http:\n  api_token_file: /nonexistent/token\n" + items,
                   "pushsync.yaml:4:19: http.api_token_file: cannot read secret file \"/nonexistent/token\""},
+        BadConfig{"HttpDbConnectionsOutOfRange", header + "http:\n  api_token: t\n  db_connections: 0\n" + items,
+                  "pushsync.yaml:5:19: http.db_connections: must be between 1 and 64, got 0"},
+        BadConfig{"WebsocketPingTooShort", header + "websocket:\n  ping_interval: 10ms\n" + items,
+                  "pushsync.yaml:4:18: websocket.ping_interval: must be at least 100ms"},
+        BadConfig{"UsersTagWithoutUserId", header + "users:\n  tag: \"_email_{email}\"\n" + items,
+                  "pushsync.yaml:4:8: users.tag: users.tag must use {user_id} and nothing else, e.g. "
+                  "\"_email_{user_id}\""},
         BadConfig{"YamlSyntax", header + "tables: [\n",
                   "pushsync.yaml:4:1: YAML syntax error: end of sequence flow not found"},
         BadConfig{"WatchWithoutUpdate",
