@@ -89,9 +89,12 @@ asio::awaitable<void> WsSession::write_loop() {
       if (!co_await send_mail()) break;
       continue;
     }
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    boost::system::error_code ignored;
-    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    // Pushes stored by this sidecar nudge the session at once; those stored
+    // by another sidecar on the same database are found by this poll.
+    wake_.expires_after(config_.websocket.ping_interval);
+    boost::system::error_code ec;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) mail_ = true;
   }
   end();
 }
