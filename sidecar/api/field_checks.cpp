@@ -46,10 +46,9 @@ bool is_printable_text(std::string_view text, std::size_t max_bytes) {
   });
 }
 
-std::string string_field(const nlohmann::json& body, const std::string& name, std::size_t max_bytes,
-                         const std::string& fallback) {
+std::string string_field(const nlohmann::json& body, const std::string& name, std::size_t max_bytes) {
   auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return fallback;
+  if (it == body.end() || it->is_null()) return "";
   if (!it->is_string()) throw invalid(invalid_code(name), "\"" + name + "\" must be a string");
   const auto& text = it->get_ref<const std::string&>();
   if (text.size() > max_bytes)

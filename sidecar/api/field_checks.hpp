@@ -17,9 +17,8 @@ void only_known_fields(const nlohmann::json& body, std::initializer_list<std::st
 // 1..max_bytes of UTF-8 without control characters.
 bool is_printable_text(std::string_view text, std::size_t max_bytes);
 
-// A string field (absent: `fallback`).
-std::string string_field(const nlohmann::json& body, const std::string& name, std::size_t max_bytes,
-                         const std::string& fallback = "");
+// A string field of at most `max_bytes`; "" when absent or null.
+std::string string_field(const nlohmann::json& body, const std::string& name, std::size_t max_bytes);
 
 // A list of distinct tags (or ids): at most `max_items`, each printable, at
 // most 256 bytes.
