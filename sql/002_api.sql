@@ -18,3 +18,9 @@ CREATE INDEX ws_mailbox_installation ON {{schema}}.ws_mailbox (installation_id, 
 
 -- Feedback is read by time ("what was rejected since my last look?").
 CREATE INDEX feedback_reported_at ON {{schema}}.feedback (reported_at, id);
+
+-- Devices now register one by one through the API. With GIN's fast update,
+-- new tags wait in a pending list that every lookup scans until a vacuum
+-- merges it: after 20k registrations the router's 500-tag lookup took 395 ms
+-- instead of 8 ms. Inserts pay the merge instead.
+ALTER INDEX {{schema}}.installations_tags SET (fastupdate = off);
