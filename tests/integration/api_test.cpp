@@ -208,6 +208,19 @@ TEST_F(ApiTest, AWsClientWithoutTheRightSecretIsRefused) {
   EXPECT_EQ((*frame)["title"], "still here");
 }
 
+TEST_F(ApiTest, ABrowserSendsTheSecretAsASubprotocol) {
+  start();
+  auto secret = register_ws("bob-ws", {"user:bob"});
+  WsDevice browser(port_, "bob-ws", secret, true);
+  ASSERT_EQ(browser.refused_with(), 0);
+  EXPECT_EQ(browser.protocol(), "pushsync.v1") << "a browser closes a connection whose subprotocol is not echoed";
+  EXPECT_EQ(WsDevice(port_, "bob-ws", secret + "x", true).refused_with(), 401);
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('from a browser', 'bob')");
+  auto frame = browser.next();
+  ASSERT_TRUE(frame);
+  EXPECT_EQ((*frame)["title"], "from a browser");
+}
+
 TEST_F(ApiTest, ANewConnectionOfTheSameDeviceReplacesTheOldOne) {
   start();
   auto secret = register_ws("bob-ws", {"user:bob"});

@@ -65,16 +65,25 @@ RawExchange raw_exchange(int port, const std::string& bytes, std::chrono::millis
   return exchange;
 }
 
-WsDevice::WsDevice(int port, const std::string& installation, const std::string& secret) : ws_(io_) {
+WsDevice::WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser)
+    : ws_(io_) {
   beast::get_lowest_layer(ws_).connect(
       tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  ws_.set_option(beast::websocket::stream_base::decorator([secret](beast::websocket::request_type& request) {
-    if (!secret.empty()) request.set(http::field::authorization, "Bearer " + secret);
+  ws_.set_option(beast::websocket::stream_base::decorator([&](beast::websocket::request_type& request) {
+    if (secret.empty()) return;
+    if (as_browser)
+      request.set(http::field::sec_websocket_protocol, "pushsync.v1, " + secret);
+    else
+      request.set(http::field::authorization, "Bearer " + secret);
   }));
   const std::string target = "/v1/ws?installationId=" + installation;
   boost::system::error_code ec;
-  ws_.handshake("127.0.0.1", target, ec);
-  if (!ec) return;
+  beast::websocket::response_type response;
+  ws_.handshake(response, "127.0.0.1", target, ec);
+  if (!ec) {
+    protocol_ = std::string(response[http::field::sec_websocket_protocol]);
+    return;
+  }
   // Beast keeps a refused handshake's response to itself: ask again plainly.
   Headers upgrade{{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"},
                   {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};

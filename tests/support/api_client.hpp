@@ -41,7 +41,10 @@ RawExchange raw_exchange(int port, const std::string& bytes, std::chrono::millis
 // A WebSocket device: connects to /v1/ws as `installation` with `secret`.
 class WsDevice {
  public:
-  WsDevice(int port, const std::string& installation, const std::string& secret);
+  // `as_browser`: the secret goes in Sec-WebSocket-Protocol, as browsers must send it.
+  WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser = false);
+  // The subprotocol the server selected.
+  std::string protocol() const { return protocol_; }
   // The HTTP status of a refused handshake (0 when it was accepted).
   int refused_with() const { return refused_with_; }
   // The next frame, or nullopt when none arrives within `wait`.
@@ -60,6 +63,7 @@ class WsDevice {
   bool reading_ = false;
   bool closed_ = false;
   int refused_with_ = 0;
+  std::string protocol_;
 };
 
 }  // namespace pushsync::test

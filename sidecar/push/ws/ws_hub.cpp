@@ -1,5 +1,7 @@
 #include "sidecar/push/ws/ws_hub.hpp"
 
+#include <optional>
+
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -15,6 +17,19 @@ namespace {
 std::string installation_in(const api::FormFields& query) {
   auto it = query.find("installationId");
   return it == query.end() || it->second.empty() ? "" : it->second.back();
+}
+
+// The secret from "Authorization: Bearer <secret>", or from the subprotocols
+// "pushsync.v1, <secret>" a browser offers.
+std::optional<std::string> channel_secret_of(const api::Request& request) {
+  if (auto bearer = api::bearer_token(request)) return std::string(*bearer);
+  std::string_view offered = request[boost::beast::http::field::sec_websocket_protocol];
+  constexpr std::string_view prefix = "pushsync.v1,";
+  if (!offered.starts_with(prefix)) return std::nullopt;
+  offered.remove_prefix(prefix.size());
+  while (!offered.empty() && offered.front() == ' ') offered.remove_prefix(1);
+  if (offered.empty() || offered.find(',') != std::string_view::npos) return std::nullopt;
+  return std::string(offered);
 }
 
 }  // namespace
@@ -36,10 +51,11 @@ asio::awaitable<api::Response> WsHub::authenticate(const api::Call& call) {
   if (closing_) throw api::ApiError(503, "shutting_down", "the sidecar is stopping; reconnect later");
   std::string id = installation_in(call.query);
   if (id.empty()) throw api::ApiError(400, "missing_installation_id", "connect to /v1/ws?installationId=<id>");
-  auto secret = api::bearer_token(call.request);
+  auto secret = channel_secret_of(call.request);
   if (!secret)
     throw api::ApiError(401, "missing_channel_secret",
-                        "send the installation's channelSecret as Authorization: Bearer <secret>");
+                        "send the installation's channelSecret as Authorization: Bearer <secret> (browsers: as "
+                        "the subprotocols \"pushsync.v1\", \"<secret>\")");
   auto read = [this, id](pqxx::connection& conn) { return store_.channel_secret_sha256(conn, id); };
   auto stored = co_await db_.run(read);
   // Unknown installation and wrong secret look the same to the caller.

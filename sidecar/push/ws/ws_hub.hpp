@@ -17,8 +17,9 @@ namespace pushsync::push {
 // The self-hosted push channel: GET /v1/ws?installationId=ID with
 // "Authorization: Bearer <channelSecret>" (the secret PUT returned for that
 // ws installation, never the API token) becomes a WebSocket that receives
-// the installation's pushes. One connection per installation: a new one
-// replaces the old.
+// the installation's pushes. Browsers, which cannot set headers on a
+// WebSocket, offer the subprotocols "pushsync.v1, <channelSecret>" instead.
+// One connection per installation: a new one replaces the old.
 class WsHub {
  public:
   WsHub(const config::Config& config, db::DbPool& db, metrics::Metrics& metrics);

@@ -50,8 +50,11 @@ asio::awaitable<void> WsSession::run(const api::Request& handshake) {
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
   ws_.read_message_max(max_client_message);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(beast::http::field::server, "pushsync"); }));
+  const bool browser = std::string_view(handshake[beast::http::field::sec_websocket_protocol]).starts_with("pushsync.v1");
+  ws_.set_option(websocket::stream_base::decorator([browser](websocket::response_type& response) {
+    response.set(beast::http::field::server, "pushsync");
+    if (browser) response.set(beast::http::field::sec_websocket_protocol, "pushsync.v1");  // browsers require the echo
+  }));
   boost::system::error_code ec;
   co_await ws_.async_accept(handshake, asio::redirect_error(asio::use_awaitable, ec));
   if (ec || ended_) co_return;
