@@ -15,13 +15,8 @@ using boost::beast::http::verb;
 constexpr int default_limit = 1000;
 constexpr int max_limit = 10000;
 
-std::string query_value(const Call& call, const std::string& name) {
-  auto it = call.query.find(name);
-  return it == call.query.end() || it->second.empty() ? "" : it->second.back();
-}
-
 std::string since_of(const Call& call) {
-  std::string since = query_value(call, "since");
+  std::string since = last_value(call.query, "since");
   // A '+' offset sent unescaped arrives as a space.
   for (auto& c : since)
     if (c == ' ') c = '+';
@@ -32,7 +27,7 @@ std::string since_of(const Call& call) {
 }
 
 int limit_of(const Call& call) {
-  std::string text = query_value(call, "limit");
+  std::string text = last_value(call.query, "limit");
   if (text.empty()) return default_limit;
   if (text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
       std::stoi(text) > max_limit)

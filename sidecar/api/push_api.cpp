@@ -103,11 +103,6 @@ FormFields ping_fields(const Request& request) {
   return fields;
 }
 
-std::string last_of(const FormFields& fields, const std::string& name) {
-  auto it = fields.find(name);
-  return it == fields.end() || it->second.empty() ? "" : it->second.back();
-}
-
 // RhoConnect's `sources` (or .NET's `source_id`): names, comma lists, or "all".
 std::string sources_of(const FormFields& fields) {
   std::vector<std::string> names;
@@ -137,14 +132,14 @@ boost::asio::awaitable<Response> post_ping(const ApiContext& context, const Call
   }
   json data = {{"sources", sources_of(fields)}};
   data["do_sync"] = data["sources"];  // what Rhodes clients read
-  if (auto vibrate = last_of(fields, "vibrate"); !vibrate.empty()) data["vibrate"] = vibrate;
+  if (auto vibrate = last_value(fields, "vibrate"); !vibrate.empty()) data["vibrate"] = vibrate;
   json push = {{"data", data}};
-  if (auto message = last_of(fields, "message"); !message.empty()) {
+  if (auto message = last_value(fields, "message"); !message.empty()) {
     if (message.size() > max_alert_bytes) throw invalid("invalid_message", "\"message\" is longer than 2048 bytes");
     push["alert"] = message;
   }
-  if (auto sound = last_of(fields, "sound"); !sound.empty()) push["sound"] = sound.substr(0, max_short_text);
-  if (auto badge = last_of(fields, "badge"); !badge.empty()) push["badge"] = badge_field(json(badge)).value();
+  if (auto sound = last_value(fields, "sound"); !sound.empty()) push["sound"] = sound.substr(0, max_short_text);
+  if (auto badge = last_value(fields, "badge"); !badge.empty()) push["badge"] = badge_field(json(badge)).value();
   json queued_push = direct_push(std::move(tags), push);
   Queued result = co_await queue_push(context, queued_push);
   co_return queued(200, result);

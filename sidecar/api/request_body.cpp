@@ -90,6 +90,11 @@ FormFields parse_form(std::string_view text) {
   return fields;
 }
 
+std::string last_value(const FormFields& fields, const std::string& name) {
+  auto it = fields.find(name);
+  return it == fields.end() || it->second.empty() ? "" : it->second.back();
+}
+
 FormFields query_of(std::string_view target) {
   auto question = target.find('?');
   return question == std::string_view::npos ? FormFields{} : parse_form(target.substr(question + 1));

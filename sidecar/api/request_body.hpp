@@ -27,6 +27,10 @@ bool has_content_type(const Request& request, std::string_view type);
 using FormFields = std::map<std::string, std::vector<std::string>>;
 FormFields parse_form(std::string_view text);
 
+// The last value given for `name`, or "" (a repeated single-valued field:
+// the last one wins).
+std::string last_value(const FormFields& fields, const std::string& name);
+
 // The query string of a request target ("/path?a=1&b=2"), parsed as a form.
 FormFields query_of(std::string_view target);
 

@@ -14,11 +14,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string installation_in(const api::FormFields& query) {
-  auto it = query.find("installationId");
-  return it == query.end() || it->second.empty() ? "" : it->second.back();
-}
-
 // The secret from "Authorization: Bearer <secret>", or from the subprotocols
 // "pushsync.v1, <secret>" a browser offers.
 std::optional<std::string> channel_secret_of(const api::Request& request) {
@@ -49,7 +44,7 @@ asio::awaitable<api::Response> WsHub::authenticate(const api::Call& call) {
   if (!boost::beast::websocket::is_upgrade(call.request))
     throw api::ApiError(400, "websocket_required", "/v1/ws takes a WebSocket handshake");
   if (closing_) throw api::ApiError(503, "shutting_down", "the sidecar is stopping; reconnect later");
-  std::string id = installation_in(call.query);
+  std::string id = api::last_value(call.query, "installationId");
   if (id.empty()) throw api::ApiError(400, "missing_installation_id", "connect to /v1/ws?installationId=<id>");
   auto secret = channel_secret_of(call.request);
   if (!secret)
@@ -66,7 +61,7 @@ asio::awaitable<api::Response> WsHub::authenticate(const api::Call& call) {
 
 asio::awaitable<void> WsHub::serve(boost::beast::tcp_stream& connection, api::Request& request) {
   api::Request handshake = std::move(request);
-  std::string id = installation_in(api::query_of(handshake.target()));
+  std::string id = api::last_value(api::query_of(handshake.target()), "installationId");
   auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_);
   auto& slot = sessions_[id];
   if (slot) slot->close();  // replaced by this connection
