@@ -22,18 +22,8 @@ command -v wrk >/dev/null || {
   $sudo apt-get install -y -qq wrk >/dev/null
 }
 
-work=$(mktemp -d /tmp/pushsync-bench-XXXXXX)
-pgdir=$(mktemp -d /tmp/pushsync-bench-pg-XXXXXX)
-sidecar_pid=""
-cleanup() {
-  [ -n "$sidecar_pid" ] && kill -TERM "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null || true
-  "$root/scripts/pg-tmp.sh" stop "$pgdir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-url=$(PG_TMP_OPTS="-c max_connections=50 -c shared_buffers=256MB" "$root/scripts/pg-tmp.sh" start "$pgdir")
-db() { psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+. "$root/bench/bench_lib.sh"
+bench_start_cluster "-c max_connections=50 -c shared_buffers=256MB"
 db -c "CREATE TABLE items (id bigserial PRIMARY KEY, owner text)"
 export PUSHSYNC_API_TOKEN="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 cat >"$work/pushsync.yaml" <<YAML
@@ -50,7 +40,7 @@ tables:
     tags: ["user:{owner}"]
 YAML
 "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>"$work/sidecar.log" &
-sidecar_pid=$!
+bench_pids+=($!)
 for _ in $(seq 200); do grep -q "running:" "$work/sidecar.log" && break; sleep 0.05; done
 port=$(sed -nE 's/.*HTTP API listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$work/sidecar.log")
 [ -n "$port" ] || { echo "the sidecar is not listening"; cat "$work/sidecar.log"; exit 1; }

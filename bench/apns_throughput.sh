@@ -22,18 +22,8 @@ command -v node >/dev/null || { apt-get install -y -qq nodejs npm >/dev/null; }
 [ -d "$root/bench/node_modules/@parse/node-apn" ] ||
   (cd "$root/bench" && npm install --silent --no-audit --no-fund >/dev/null 2>&1)
 
-work=$(mktemp -d /tmp/pushsync-bench-XXXXXX)
-pgdir=$(mktemp -d /tmp/pushsync-bench-pg-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  "$root/scripts/pg-tmp.sh" stop "$pgdir"
-  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-url=$(PG_TMP_OPTS="-c shared_buffers=256MB -c synchronous_commit=off" "$root/scripts/pg-tmp.sh" start "$pgdir")
-db() { psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+. "$root/bench/bench_lib.sh"
+bench_start_cluster "-c shared_buffers=256MB -c synchronous_commit=off"
 db -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
 json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
 clk_tck=$(getconf CLK_TCK)
@@ -44,7 +34,7 @@ start_fake() {
   rm -f "$work/fake.out"
   "$root/build/tests/fake_provider" "$1" "$n" >"$work/fake.out" &
   fake_pid=$!
-  pids+=("$fake_pid")
+  bench_pids+=("$fake_pid")
   until [ -s "$work/fake.out" ]; do sleep 0.05; done
   port=$(json_field port <"$work/fake.out")
   ca=$(json_field ca <"$work/fake.out")
@@ -93,7 +83,7 @@ YAML
      -c "VACUUM ANALYZE pushsync.changes, pushsync.installations"
   "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
   local sidecar=$!
-  pids+=("$sidecar")
+  bench_pids+=("$sidecar")
   local fake; fake=$(fake_result)
   local cpu; cpu=$(cpu_seconds "$sidecar")
   kill -TERM "$sidecar"; wait "$sidecar" || true

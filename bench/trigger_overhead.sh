@@ -20,18 +20,8 @@ rounds=${BENCH_ROUNDS:-5}
 clients=4
 "$root/scripts/build.sh" >/dev/null
 
-work=$(mktemp -d /tmp/pushsync-bench-XXXXXX)
-pgdir=$(mktemp -d /tmp/pushsync-bench-pg-XXXXXX)
-sidecar_pid=""
-cleanup() {
-  [ -n "$sidecar_pid" ] && kill -TERM "$sidecar_pid" 2>/dev/null && wait "$sidecar_pid" 2>/dev/null || true
-  "$root/scripts/pg-tmp.sh" stop "$pgdir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-url=$(PG_TMP_OPTS="-c max_connections=50 -c shared_buffers=256MB" "$root/scripts/pg-tmp.sh" start "$pgdir")
-db() { psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+. "$root/bench/bench_lib.sh"
+bench_start_cluster "-c max_connections=50 -c shared_buffers=256MB"
 
 for t in plain captured notify; do
   db -c "CREATE TABLE bench_$t (id bigserial PRIMARY KEY, owner text NOT NULL, title text NOT NULL,
@@ -71,6 +61,7 @@ SQL
 
 "$root/build/pushsync" run --config "$work/pushsync.yaml" --log-level warn 2>"$work/sidecar.log" &
 sidecar_pid=$!
+bench_pids+=("$sidecar_pid")
 sleep 1
 
 tps() {  # tps TABLE -> transactions per second
