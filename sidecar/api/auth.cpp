@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "sidecar/util/sha256.hpp"
@@ -17,10 +18,8 @@ bool same_secret(std::string_view given, std::string_view expected) {
 std::optional<std::string_view> bearer_token(const Request& request) {
   std::string_view value = request[boost::beast::http::field::authorization];
   constexpr std::string_view scheme = "Bearer ";
-  if (value.size() <= scheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < scheme.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
-      return std::nullopt;
+  if (value.size() <= scheme.size() || !boost::beast::iequals(value.substr(0, scheme.size()), scheme))
+    return std::nullopt;
   return value.substr(scheme.size());
 }
 

@@ -1,5 +1,6 @@
 #include "sidecar/api/request_body.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 namespace pushsync::api {
@@ -21,10 +22,7 @@ bool has_content_type(const Request& request, std::string_view type) {
   std::string_view value = request[boost::beast::http::field::content_type];
   value = value.substr(0, value.find(';'));
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  if (value.size() != type.size()) return false;
-  for (std::size_t i = 0; i < type.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(value[i])) != type[i]) return false;
-  return true;
+  return boost::beast::iequals(value, type);
 }
 
 nlohmann::json json_object_body(const Request& request) {

@@ -107,13 +107,17 @@ void WsDevice::start_read() {
   });
 }
 
-std::optional<nlohmann::json> WsDevice::next(std::chrono::milliseconds wait) {
+void WsDevice::read_until(const std::function<bool()>& done, std::chrono::milliseconds wait) {
   auto deadline = std::chrono::steady_clock::now() + wait;
   start_read();
-  while (frames_.empty() && !closed_ && std::chrono::steady_clock::now() < deadline) {
+  while (!done() && !closed_ && std::chrono::steady_clock::now() < deadline) {
     io_.restart();
     io_.run_one_for(deadline - std::chrono::steady_clock::now());
   }
+}
+
+std::optional<nlohmann::json> WsDevice::next(std::chrono::milliseconds wait) {
+  read_until([&] { return !frames_.empty(); }, wait);
   if (frames_.empty()) return std::nullopt;
   auto frame = std::move(frames_.front());
   frames_.pop_front();
@@ -131,12 +135,7 @@ void WsDevice::ack(std::int64_t seq) {
 }
 
 bool WsDevice::closed_by_server(std::chrono::milliseconds wait) {
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  start_read();
-  while (!closed_ && std::chrono::steady_clock::now() < deadline) {
-    io_.restart();
-    io_.run_one_for(deadline - std::chrono::steady_clock::now());
-  }
+  read_until([] { return false; }, wait);
   return closed_;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +56,8 @@ class WsDevice {
 
  private:
   void start_read();
+  // Runs the reads until `done`, the connection closes, or `wait` passes.
+  void read_until(const std::function<bool()>& done, std::chrono::milliseconds wait);
 
   boost::asio::io_context io_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
