@@ -2,11 +2,13 @@
 //
 // Threads: the main thread runs one boost::asio::io_context; everything that
 // does network I/O (providers, the HTTP API, WebSocket devices) is a
-// coroutine on it. One database thread (db::DbThread) owns the dispatcher's
-// libpqxx connection: coroutines hand it work and await the result, and it
-// turns NOTIFYs into wakeups posted to the io_context. The HTTP API has its
-// own few (db::DbPool), so requests never wait behind a batch. Nothing else
-// starts threads. This file only parses the command line and wires the parts
+// coroutine on it. Database threads (db::DbThread) each own one libpqxx
+// connection: coroutines hand them work and await the result. One LISTENs
+// and turns NOTIFYs into wakeups posted to the io_context (it also serves
+// migrations and the ws mailbox); two claim lanes (capture::ClaimLanes)
+// hold the claimed batches' transactions; the HTTP API has its own few
+// (db::DbPool), so requests never wait behind a batch. Nothing else starts
+// threads. This file only parses the command line and wires the parts
 // together.
 #include <csignal>
 #include <cstdio>
@@ -235,7 +237,8 @@ int command_run(const Options& options) {
   HttpParts http;
   if (config.http) make_http(http, config, io, metrics);
   auto providers = make_providers(config, io.get_executor(), db, http.hub.get());
-  capture::Dispatcher dispatcher(config, db, wakeup, *providers, metrics);
+  capture::ClaimLanes lanes(config.database.url, io);
+  capture::Dispatcher dispatcher(config, db, lanes, wakeup, *providers, metrics);
   if (config.http) start_http(http, config, io, metrics, *providers);
 
   int exit_code = exit_ok;
@@ -251,7 +254,7 @@ int command_run(const Options& options) {
     deadline.expires_after(config.shutdown_timeout);
     deadline.async_wait([&](const boost::system::error_code& timer_ec) {
       if (timer_ec) return;
-      spdlog::warn("shutdown_timeout reached; unsettled changes return to the queue when their lease ends");
+      spdlog::warn("shutdown_timeout reached; unsettled changes return to the queue");
       io.stop();
     });
   });

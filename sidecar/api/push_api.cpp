@@ -4,6 +4,7 @@
 #include <set>
 
 #include <boost/beast/http/verb.hpp>
+#include <pqxx/transaction>
 
 #include "sidecar/api/endpoints.hpp"
 #include "sidecar/api/field_checks.hpp"
@@ -32,9 +33,12 @@ boost::asio::awaitable<Queued> queue_push(const ApiContext& context, const json&
   const std::string schema = context.config.database.schema;
   return context.db.run([schema, push](pqxx::connection& conn) {
     std::set<std::string> devices;
-    db::PgDirectory directory(conn, schema);
-    for (const auto& row : directory.installations_for(push["tags"].get<std::vector<std::string>>()))
-      devices.insert(row.installation.id);
+    {
+      pqxx::read_transaction tx(conn);
+      db::PgDirectory directory(tx, schema);
+      for (const auto& row : directory.installations_for(push["tags"].get<std::vector<std::string>>()))
+        devices.insert(row.installation.id);
+    }
     return Queued{db::Outbox(schema).enqueue_push(conn, push), devices.size()};
   });
 }

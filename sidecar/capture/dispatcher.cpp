@@ -2,7 +2,9 @@
 
 #include <optional>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/capture/settlement.hpp"
@@ -13,10 +15,11 @@ namespace pushsync::capture {
 
 using namespace std::chrono_literals;
 
-Dispatcher::Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers,
-                       metrics::Metrics& metrics)
+Dispatcher::Dispatcher(const config::Config& config, db::DbThread& db, ClaimLanes& lanes, Wakeup& wakeup,
+                       push::ProviderSet& providers, metrics::Metrics& metrics)
     : config_(config),
       db_(db),
+      lanes_(lanes),
       wakeup_(wakeup),
       providers_(providers),
       metrics_(metrics),
@@ -29,24 +32,33 @@ void Dispatcher::stop() {
   wakeup_.notify();
 }
 
-boost::asio::awaitable<route::RoutedBatch> Dispatcher::claim_and_route(bool was_asleep) {
-  return db_.run([this, was_asleep](pqxx::connection& conn) {
-    if (was_asleep) outbox_.wake_up(conn);
-    auto claim = outbox_.claim(conn, config_.database.batch_size, config_.database.lease);
+boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLane& lane, bool was_asleep) {
+  if (was_asleep) {
+    auto wake_up = [this](pqxx::connection& conn) {
+      outbox_.wake_up(conn);
+      return true;
+    };
+    co_await db_.run(wake_up);
+  }
+  // Routing runs on the lane's thread, but never on two lanes at once: the
+  // next claim starts only once this one has returned.
+  ClaimLane::ClaimTask claim = [this](pqxx::work& tx) {
+    auto claim = outbox_.claim(tx, config_.database.batch_size, config_.database.lease);
     if (claim.changes.empty()) return route::RoutedBatch{};
-    db::PgDirectory directory(conn, config_.database.schema);
+    db::PgDirectory directory(tx, config_.database.schema);
     return router_.route(std::move(claim.changes), directory, claim.now);
-  });
+  };
+  auto batch = co_await lane.claim(claim);
+  co_return Claimed{std::move(batch), &lane};
 }
 
-boost::asio::awaitable<void> Dispatcher::deliver(route::RoutedBatch batch) {
+boost::asio::awaitable<void> Dispatcher::deliver(Claimed claimed) {
+  route::RoutedBatch& batch = claimed.batch;
   auto outcomes = co_await providers_.send(batch.pushes);
   count(batch, outcomes);
   auto settlement = settle(batch, outcomes, config_.delivery.max_attempts, retry_backoff_);
-  co_await db_.run([this, &settlement](pqxx::connection& conn) {
-    outbox_.settle(conn, settlement);
-    return true;
-  });
+  ClaimLane::SettleTask write = [this, &settlement](pqxx::work& tx) { outbox_.settle(tx, settlement); };
+  co_await claimed.lane->settle(write);
   for (const auto& r : settlement.retries) remember_due(r.delay);
   for (const auto& r : settlement.postponed) remember_due(r.delay);
   for (const auto& h : settlement.held_back)
@@ -101,26 +113,32 @@ boost::asio::awaitable<void> Dispatcher::run() {
   bool asleep = false;
   // After a full batch the database claims the next one while this one is
   // on the wire. A claimed batch is always delivered, even when stopping.
-  std::optional<Eager<route::RoutedBatch>> next;
+  std::optional<Eager<Claimed>> next;
   while (!stopping_ || next) {
     std::string error;
     try {
-      route::RoutedBatch batch;
+      Claimed claimed;
       if (next) {
-        auto claimed = std::move(*next);
+        auto pending = std::move(*next);
         next.reset();
-        batch = co_await claimed.get();
+        claimed = co_await pending.get();
       } else {
-        batch = co_await claim_and_route(asleep);
+        claimed = co_await claim_and_route(lanes_.next(), asleep);
       }
+      const route::RoutedBatch& batch = claimed.batch;
       asleep = false;
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;
       const bool busy = config_.database.busy_poll > Duration::zero();
       if (!batch.changes.empty()) {
         const bool full = static_cast<int>(batch.changes.size()) >= config_.database.batch_size;
-        if (full && !stopping_) next.emplace(executor, claim_and_route(false));
-        co_await deliver(std::move(batch));
+        if (full && !stopping_) {
+          next.emplace(executor, claim_and_route(lanes_.next(), false));
+          // Let the claim reach its database thread before this batch's
+          // requests are built (milliseconds of work on this thread).
+          co_await boost::asio::post(executor, boost::asio::use_awaitable);
+        }
+        co_await deliver(std::move(claimed));
         empty_polls = 0;
         if (!full && busy) co_await wakeup_.wait(config_.database.busy_poll);
         continue;

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "sidecar/util/backoff.hpp"
+#include "sidecar/capture/claim_lanes.hpp"
 #include "sidecar/capture/wakeup.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"
@@ -13,29 +14,34 @@
 
 namespace pushsync::capture {
 
-// The main loop: claim a batch and route it (database thread), send it
-// (providers, io_context), settle it (database thread); when the outbox is
-// empty, mark the listener asleep and wait for a NOTIFY or poll_interval.
-// Database failures are retried with backoff; nothing is lost because
-// unsettled changes return to the queue when their lease ends.
+// The main loop: claim a batch and route it (a claim lane's database
+// thread), send it (providers, io_context), settle it (the same lane); when
+// the outbox is empty, mark the listener asleep (`db`, which LISTENs) and
+// wait for a NOTIFY or poll_interval. Database failures are retried with
+// backoff; nothing is lost because an unsettled claim is rolled back.
 class Dispatcher {
  public:
-  Dispatcher(const config::Config& config, db::DbThread& db, Wakeup& wakeup, push::ProviderSet& providers,
-             metrics::Metrics& metrics);
+  Dispatcher(const config::Config& config, db::DbThread& db, ClaimLanes& lanes, Wakeup& wakeup,
+             push::ProviderSet& providers, metrics::Metrics& metrics);
 
   boost::asio::awaitable<void> run();
   // Stop claiming; the batch in flight is still settled, then run() ends.
   void stop();
 
  private:
-  boost::asio::awaitable<route::RoutedBatch> claim_and_route(bool was_asleep);
-  boost::asio::awaitable<void> deliver(route::RoutedBatch batch);
+  struct Claimed {
+    route::RoutedBatch batch;
+    ClaimLane* lane = nullptr;  // holds the claim until the batch is settled
+  };
+  boost::asio::awaitable<Claimed> claim_and_route(ClaimLane& lane, bool was_asleep);
+  boost::asio::awaitable<void> deliver(Claimed claimed);
   void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
   void remember_due(Duration from_now);
   Duration sleep_time();
 
   const config::Config& config_;
   db::DbThread& db_;
+  ClaimLanes& lanes_;
   Wakeup& wakeup_;
   push::ProviderSet& providers_;
   metrics::Metrics& metrics_;

@@ -79,6 +79,11 @@ void DbThread::loop() {
       wait_for_work_or_notification();
     }
   }
+  drop_connection();
+}
+
+void DbThread::drop_connection() {
+  if (conn_ && on_disconnect_) on_disconnect_();
   receiver_.reset();
   conn_.reset();
 }
@@ -101,8 +106,7 @@ void DbThread::deliver_notifications() {
     conn_->get_notifs();
   } catch (const std::exception& e) {
     spdlog::warn("database connection lost while listening: {}", e.what());
-    receiver_.reset();
-    conn_.reset();
+    drop_connection();
     // Whoever waits for a wakeup must look at the outbox: the next claim
     // reconnects and sees what was committed meanwhile.
     boost::asio::post(io_, on_notify_);
@@ -131,10 +135,7 @@ void DbThread::drop_connection_if_broken(std::exception_ptr error) {
     broken = true;
   } catch (...) {
   }
-  if (broken) {
-    receiver_.reset();
-    conn_.reset();
-  }
+  if (broken) drop_connection();
 }
 
 }  // namespace pushsync::db

@@ -47,6 +47,10 @@ class DbThread {
   template <class Task>
   auto run(const Task& task) -> boost::asio::awaitable<std::invoke_result_t<Task&, pqxx::connection&>>;
 
+  // Called on the database thread just before the connection is closed
+  // (broken, or the thread ends), for state tied to it. Set before the first run().
+  void on_disconnect(std::function<void()> callback) { on_disconnect_ = std::move(callback); }
+
  private:
   using Job = std::function<void()>;
   void enqueue(Job job);
@@ -55,12 +59,14 @@ class DbThread {
   pqxx::connection& connection();
   void drop_connection_if_broken(std::exception_ptr error);
   void deliver_notifications();
+  void drop_connection();
 
   std::string url_;
   std::string listen_channel_;
   boost::asio::io_context& io_;
   std::function<void()> on_notify_;
   Commit commit_;
+  std::function<void()> on_disconnect_;
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::notification_receiver> receiver_;

@@ -1,7 +1,5 @@
 #include "sidecar/db/outbox.hpp"
 
-#include <algorithm>
-
 #include <pqxx/pqxx>
 #include <pqxx/transaction>
 
@@ -50,19 +48,16 @@ ChangeId Outbox::enqueue_push(pqxx::connection& conn, const nlohmann::json& push
   return id;
 }
 
-Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) const {
-  pqxx::nontransaction tx(conn);
-  // `id = ANY(ARRAY(...))` looks each claimed id up in the primary key; a
-  // join with the subquery was at times planned as a hash join that read the
-  // whole outbox, and took twice as long to plan.
+Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, int limit, Duration lease) const {
+  // The row locks are the claim. Should this sidecar hang instead of
+  // settling, the database ends its session after `lease` and the rows are
+  // free again; should it die, they are free at once.
+  tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(lease.count()));
   auto rows = tx.exec_params(
-      "UPDATE " + schema_ + ".changes c SET due_at = now() + $2::bigint * interval '1 millisecond', "
-      "attempts = c.attempts + 1 WHERE c.id = ANY(ARRAY(SELECT id FROM " + schema_ +
-          ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)) "
-          "RETURNING c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
-          "coalesce(c.originator, ''), c.attempts, (extract(epoch FROM now()) * 1000000)::bigint, "
-          "(extract(epoch FROM c.created_at) * 1000000)::bigint",
-      limit, static_cast<long long>(lease.count()));
+      "SELECT id, tbl, op, row_id, old_cols::text, new_cols::text, coalesce(originator, ''), attempts + 1, "
+      "(extract(epoch FROM now()) * 1000000)::bigint, (extract(epoch FROM created_at) * 1000000)::bigint FROM " +
+          schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+      limit);
   Claim claim;
   auto& out = claim.changes;
   out.reserve(rows.size());
@@ -80,7 +75,6 @@ Outbox::Claim Outbox::claim(pqxx::connection& conn, int limit, Duration lease) c
     c.created_at = DbTime(std::chrono::microseconds(row[9].as<long long>()));
     out.push_back(std::move(c));
   }
-  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.id < b.id; });
   return claim;
 }
 
@@ -94,7 +88,9 @@ bool Outbox::fall_asleep(pqxx::connection& conn) const {
     tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) ON CONFLICT DO NOTHING");
   // Separate statement, so the flag is committed before we look: a change
   // committed after this check finds the flag set and notifies.
-  return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ + ".changes WHERE due_at <= now())")[0].as<bool>();
+  // Rows another sidecar holds (its claim's locks) are not work for us.
+  return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
+                  ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0].as<bool>();
 }
 
 void Outbox::wake_up(pqxx::connection& conn) const {
@@ -103,8 +99,7 @@ void Outbox::wake_up(pqxx::connection& conn) const {
           ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
 }
 
-void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
-  pqxx::work tx(conn, "pushsync_settle");
+void Outbox::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
   if (!s.dead_letters.empty()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& d : s.dead_letters)
@@ -132,20 +127,20 @@ void Outbox::settle(pqxx::connection& conn, const Settlement& s) const {
                    "SELECT * FROM disabled",
                    rows.dump());
   }
-  // Retries wait from now; held-back changes share their record's deadline
-  // (database clock) and get back the attempt their claim counted.
+  // Retries wait from the settlement (clock_timestamp: now() is the claim's
+  // time) and count an attempt; postponed and held-back changes do not.
+  // Held-back changes share their record's deadline (database clock).
   update_each(tx, schema_, s.retries, [](const Settlement::Retry& r) { return r.delay.count(); },
-              "due_at = now() + r.v * interval '1 millisecond'");
+              "due_at = clock_timestamp() + r.v * interval '1 millisecond', attempts = c.attempts + 1");
   update_each(tx, schema_, s.postponed, [](const Settlement::Retry& r) { return r.delay.count(); },
-              "due_at = now() + r.v * interval '1 millisecond', attempts = c.attempts - 1");
+              "due_at = clock_timestamp() + r.v * interval '1 millisecond'");
   update_each(tx, schema_, s.held_back,
               [](const HeldBack& h) {
                 return std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count();
               },
-              "due_at = to_timestamp(r.v / 1000000.0), attempts = c.attempts - 1");
+              "due_at = to_timestamp(r.v / 1000000.0)");
   if (!s.done.empty())
     tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", bigint_array_literal(s.done));
-  tx.commit();
 }
 
 Backlog Outbox::backlog(pqxx::connection& conn) const {

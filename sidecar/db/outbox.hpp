@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
+#include <pqxx/dbtransaction>
 
 #include "sidecar/model/backlog.hpp"
 #include "sidecar/model/change.hpp"
@@ -31,9 +32,9 @@ struct Settlement {
   };
 
   std::vector<ChangeId> done;          // deleted from the outbox
-  std::vector<Retry> retries;          // due again after `delay`
-  std::vector<Retry> postponed;        // provider down: due after `delay`, claim not counted
-  std::vector<HeldBack> held_back;     // coalesce window: due at `until`, claim not counted
+  std::vector<Retry> retries;          // due again after `delay`, one more attempt counted
+  std::vector<Retry> postponed;        // provider down: due after `delay`, no attempt counted
+  std::vector<HeldBack> held_back;     // coalesce window: due at `until`, no attempt counted
   std::vector<DeadLetter> dead_letters;
   std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row
 };
@@ -47,9 +48,11 @@ class Outbox {
     std::vector<Change> changes;
     DbTime now{};  // the database's now() when claiming
   };
-  // Leases up to `limit` due changes (FOR UPDATE SKIP LOCKED, so several
-  // sidecars share the work), oldest first.
-  Claim claim(pqxx::connection& conn, int limit, Duration lease) const;
+  // Claims up to `limit` due changes, oldest first, by locking them in `tx`
+  // (FOR UPDATE SKIP LOCKED, so several sidecars share the work). The claim
+  // lasts until `tx` ends, and at most `lease` of it idle: settle in the
+  // same transaction and commit. attempts counts this claim.
+  Claim claim(pqxx::dbtransaction& tx, int limit, Duration lease) const;
 
   // Marks the listener asleep, so that the next writer clears the mark and
   // sends one NOTIFY, then says whether anything became due meanwhile (the
@@ -57,7 +60,8 @@ class Outbox {
   bool fall_asleep(pqxx::connection& conn) const;
   void wake_up(pqxx::connection& conn) const;
 
-  void settle(pqxx::connection& conn, const Settlement& settlement) const;
+  // Writes the settlement in the claim's transaction; the caller commits.
+  void settle(pqxx::dbtransaction& tx, const Settlement& settlement) const;
 
   // Queues a direct push ({tags, alert, sound, badge, data}) and wakes the
   // sidecars; it then goes through routing and delivery like any change.

@@ -7,8 +7,8 @@
 
 namespace pushsync::db {
 
-PgDirectory::PgDirectory(pqxx::connection& conn, const std::string& schema)
-    : conn_(conn),
+PgDirectory::PgDirectory(pqxx::dbtransaction& tx, const std::string& schema)
+    : tx_(tx),
       // One GIN index probe per tag. (`tags && $1` with hundreds of tags
       // was planned as a sequential scan: 97 ms instead of 4 ms for 500
       // tags over 20k installations.)
@@ -22,9 +22,8 @@ PgDirectory::PgDirectory(pqxx::connection& conn, const std::string& schema)
           quote_literal(route::installation_tag_prefix) + ") AND i.disabled_at IS NULL") {}
 
 std::vector<route::TaggedInstallation> PgDirectory::installations_for(const std::vector<std::string>& tags) {
-  pqxx::nontransaction tx(conn_);
   std::vector<route::TaggedInstallation> out;
-  for (const auto& row : tx.exec_params(installations_query_, text_array_literal(tags))) {
+  for (const auto& row : tx_.exec_params(installations_query_, text_array_literal(tags))) {
     auto platform = parse_platform(row[2].as<std::string>());
     if (!platform) continue;  // the CHECK constraint makes this unreachable for our own table
     out.push_back({row[0].as<std::string>(), Installation{row[1].as<std::string>(), *platform, row[3].as<std::string>()}});
@@ -34,9 +33,19 @@ std::vector<route::TaggedInstallation> PgDirectory::installations_for(const std:
 
 std::vector<std::string> PgDirectory::tags_from_sql(const std::string& sql,
                                                     const std::vector<std::optional<std::string>>& args) {
-  pqxx::nontransaction tx(conn_);
+  // Plain statements: libpqxx 6.4's subtransaction never sends its
+  // SAVEPOINT when the first statement is exec_params.
+  tx_.exec("SAVEPOINT tags_sql");
+  pqxx::result rows;
+  try {
+    rows = tx_.exec_params(sql, pqxx::prepare::make_dynamic_params(args));
+  } catch (const pqxx::sql_error&) {
+    tx_.exec("ROLLBACK TO SAVEPOINT tags_sql");
+    throw;
+  }
+  tx_.exec("RELEASE SAVEPOINT tags_sql");
   std::vector<std::string> out;
-  for (const auto& row : tx.exec_params(sql, pqxx::prepare::make_dynamic_params(args)))
+  for (const auto& row : rows)
     if (!row[0].is_null()) out.push_back(row[0].as<std::string>());
   return out;
 }

@@ -21,7 +21,7 @@ struct Change {
   nlohmann::json old_values;   // captured columns of OLD, null for inserts
   nlohmann::json new_values;   // captured columns of NEW, null for deletes
   std::string originator;      // installation id that made the change, or ""
-  int attempts = 0;            // claims so far, this one included
+  int attempts = 0;            // this claim plus the earlier ones that ended in a retry
   DbTime created_at{};         // when the writing transaction started
 };
 

@@ -29,6 +29,7 @@ struct Push {
   std::optional<std::string> sound;
   std::optional<int> badge;
   std::string collapse_id;           // at most 64 bytes
+  std::string body;                  // the wire body for target.platform, once sized (push/wire_format)
 };
 
 }  // namespace pushsync

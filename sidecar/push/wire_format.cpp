@@ -14,15 +14,38 @@ std::string as_string(const nlohmann::ordered_json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
-}  // namespace
-
-nlohmann::ordered_json apns_body(const Push& push) {
+nlohmann::ordered_json aps_of(const Push& push) {
   nlohmann::ordered_json aps = nlohmann::ordered_json::object();
   if (push.kind == PayloadKind::background)
     aps["content-available"] = 1;
   else
     add_alert_fields(push, aps);
-  nlohmann::ordered_json body = {{"aps", aps}};
+  return aps;
+}
+
+// apns_body(push).dump(), without copying the fields into a new document.
+std::string apns_body_text(const Push& push) {
+  if (!push.fields.is_object() || push.fields.empty() || push.fields.contains("aps")) return apns_body(push).dump();
+  std::string fields = push.fields.dump();
+  std::string body = R"({"aps":)" + aps_of(push).dump();
+  body += ',';
+  body.append(fields, 1);  // without its opening brace
+  return body;
+}
+
+std::string serialize(const Push& push, Duration ttl) {
+  switch (push.target.platform) {
+    case Platform::apns: return apns_body_text(push);
+    case Platform::fcm: return fcm_message(push, ttl).dump();
+    case Platform::ws: return ws_frame(push).dump();
+  }
+  return {};
+}
+
+}  // namespace
+
+nlohmann::ordered_json apns_body(const Push& push) {
+  nlohmann::ordered_json body = {{"aps", aps_of(push)}};
   for (const auto& [key, value] : push.fields.items()) body[key] = value;
   return body;
 }
@@ -47,22 +70,19 @@ nlohmann::ordered_json ws_frame(const Push& push) {
   return frame;
 }
 
-std::size_t body_size(const Push& push, Duration ttl) {
-  switch (push.target.platform) {
-    case Platform::apns: return apns_body(push).dump().size();
-    case Platform::fcm: return fcm_message(push, ttl).dump().size();
-    case Platform::ws: return ws_frame(push).dump().size();
-  }
-  return 0;
-}
+std::string wire_body(const Push& push, Duration ttl) { return push.body.empty() ? serialize(push, ttl) : push.body; }
 
 bool fit_to_limit(Push& push, Duration ttl) {
-  if (body_size(push, ttl) <= max_payload_bytes) return true;
+  push.body = serialize(push, ttl);
+  if (push.body.size() <= max_payload_bytes) return true;
   nlohmann::ordered_json minimal;
   for (const char* key : {"message", "table", "op", "id"}) minimal[key] = push.fields[key];
   push.fields = std::move(minimal);
   push.alert.reset();
-  return body_size(push, ttl) <= max_payload_bytes;
+  push.body = serialize(push, ttl);
+  if (push.body.size() <= max_payload_bytes) return true;
+  push.body.clear();
+  return false;
 }
 
 }  // namespace pushsync::push

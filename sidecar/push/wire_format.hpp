@@ -20,12 +20,13 @@ nlohmann::ordered_json fcm_message(const Push& push, Duration ttl, bool with_tok
 // The WebSocket frame: the fields as they are, plus alert/sound/badge.
 nlohmann::ordered_json ws_frame(const Push& push);
 
-// Bytes of the body the push's own platform would carry.
-std::size_t body_size(const Push& push, Duration ttl);
+// The body the push's own platform carries: push.body once fit_to_limit
+// has set it, else serialized now.
+std::string wire_body(const Push& push, Duration ttl);
 
 // Makes the push fit `max_payload_bytes`: when it does not, keeps only
-// message/table/op/id (the client can still pull the record). False when
-// even that is too large.
+// message/table/op/id (the client can still pull the record). Sets
+// push.body when it fits; false when even the short form is too large.
 bool fit_to_limit(Push& push, Duration ttl);
 
 }  // namespace pushsync::push

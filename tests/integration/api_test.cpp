@@ -127,10 +127,13 @@ TEST_F(ApiTest, ARowChangeReachesAConnectedWsDeviceWithTheSpecFields) {
 TEST_F(ApiTest, AnOfflineWsDeviceGetsItsPushesAfterReconnecting) {
   start();
   auto secret = register_ws("bob-ws", {"user:bob"});
+  auto stored = [&] { return sql_value(url_, "SELECT count(*) FROM pushsync.ws_mailbox"); };
+  // One after the other: changes of one record claimed together become one push.
   sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
+  ASSERT_TRUE(eventually([&] { return stored() == "1"; }));
   sql(url_, "UPDATE items SET title = 'second' WHERE id = 1");
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
-  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.ws_mailbox"), "2");
+  EXPECT_EQ(stored(), "2");
 
   std::vector<std::string> ops;
   {
@@ -141,7 +144,7 @@ TEST_F(ApiTest, AnOfflineWsDeviceGetsItsPushesAfterReconnecting) {
       ops.push_back((*frame)["op"].get<std::string>() + ":" + (*frame)["title"].get<std::string>());
       device.ack((*frame)["seq"].get<std::int64_t>());
     }
-    EXPECT_TRUE(eventually([&] { return sql_value(url_, "SELECT count(*) FROM pushsync.ws_mailbox") == "0"; }));
+    EXPECT_TRUE(eventually([&] { return stored() == "0"; }));
   }
   EXPECT_EQ(ops, (std::vector<std::string>{"insert:first", "update:second"}));
   WsDevice again(port_, "bob-ws", secret);

@@ -132,6 +132,18 @@ TEST_F(ApnsDelivery, RetryAfterDelaysTheRetryAtLeastThatLong) {
   EXPECT_GE(received[1].at - received[0].at, std::chrono::seconds(2));  // the fake's own clock
 }
 
+TEST_F(ApnsDelivery, AChangeStillRefusedAfterMaxAttemptsIsDeadLettered) {
+  std::vector<FakeApns::Next> refusals(5, FakeApns::Next::answer(503, "ServiceUnavailable"));
+  fake_->script(refusals);
+  start_sidecar(write_config(app_tables, "  max_attempts: 3\n"));
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'ann')");
+  ASSERT_TRUE(eventually([&] { return outbox_empty(); })) << sidecars_.back()->err();
+  EXPECT_EQ(fake_->received().size(), 3u);
+  EXPECT_EQ(fake_->accepted_count(), 0u);
+  EXPECT_EQ(sql(url_, "SELECT reason FROM pushsync.dead_letters"),
+            (std::vector<std::string>{"max_attempts: apns 503 ServiceUnavailable"}));
+}
+
 TEST_F(ApnsDelivery, ExpiredProviderTokenIsRefreshedExactlyOnce) {
   fake_->script({FakeApns::Next::answer(403, "ExpiredProviderToken")});
   start();

@@ -226,27 +226,78 @@ TEST_F(EndToEnd, StartsBeforeTheDatabaseAndDeliversOnceItIsUp) {
   EXPECT_EQ(all.at(0)["payload"]["title"], "late");
 }
 
+// Rows some other transaction holds: a sidecar's claim.
+long claimed_rows(const std::string& url) {
+  return std::stol(sql_value(url, "SELECT (SELECT count(*) FROM pushsync.changes) - (SELECT count(*) FROM "
+                                  "(SELECT 1 FROM pushsync.changes FOR UPDATE SKIP LOCKED) unclaimed)"));
+}
+
+// Freezes `sidecar` (SIGSTOP) at a moment it holds a claimed, unsettled batch.
+bool freeze_holding_a_claim(Process& sidecar, const std::string& url) {
+  return eventually([&] {
+    sidecar.signal(SIGSTOP);
+    if (claimed_rows(url) > 0) return true;
+    sidecar.signal(SIGCONT);
+    return false;
+  });
+}
+
 TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
   sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 3000) g");
   auto& first = start_sidecar(write_config(app_tables, "", "  batch_size: 50\n"));
   ASSERT_TRUE(eventually([&] { return !pushes().empty(); }));
-  // Freeze it until it is caught holding a claimed, unsettled batch.
-  auto leased = [&] { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.changes WHERE due_at > now()")); };
-  bool caught = eventually([&] {
-    first.signal(SIGSTOP);
-    if (leased() > 0) return true;
-    first.signal(SIGCONT);
-    return false;
-  });
-  ASSERT_TRUE(caught) << "never caught the sidecar between claim and settle";
+  ASSERT_TRUE(freeze_holding_a_claim(first, url_)) << "never caught the sidecar between claim and settle";
   first.kill9();
   ASSERT_GT(outbox_size(), 0);
-  start_sidecar(write_config(app_tables));  // the claimed batch returns when its 5s lease ends
+  // The database rolled the dead sidecar's claim back: nothing is held.
+  ASSERT_TRUE(eventually([&] { return claimed_rows(url_) == 0; }));
+  start_sidecar(write_config(app_tables));
   auto all = wait_for_pushes(3000);
   std::set<std::string> ids;
   for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
   EXPECT_EQ(ids.size(), 3000u) << "every change reached the device at least once";
-  EXPECT_LE(all.size(), 3000u + 50u) << "duplicates are bounded by the one batch in flight";
+  EXPECT_LE(all.size(), 3000u + 2 * 50u) << "duplicates are bounded by the two batches in flight";
+}
+
+TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
+  sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 3000) g");
+  auto config = write_config(app_tables, "", "  batch_size: 50\n");  // lease: 5s
+  auto& hung = start_sidecar(config);
+  ASSERT_TRUE(eventually([&] { return !pushes().empty(); }));
+  ASSERT_TRUE(freeze_holding_a_claim(hung, url_)) << "never caught the sidecar between claim and settle";
+  auto& other = start_sidecar(config);
+  // The other sidecar delivers everything, the frozen one's batch included
+  // once the database has ended its idle transaction.
+  auto all = wait_for_pushes(3000);
+  std::set<std::string> ids;
+  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 3000u);
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
+  hung.signal(SIGCONT);
+  // It finds its claim gone, says so, and goes on working.
+  EXPECT_TRUE(eventually([&] { return hung.err().find("released before it was settled") != std::string::npos; }))
+      << hung.err();
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
+  EXPECT_EQ(hung.terminate(), 0);
+  EXPECT_EQ(other.terminate(), 0);
+}
+
+TEST_F(EndToEnd, AFailingTagsSqlDeadLettersOnlyItsOwnChange) {
+  const std::string tables = R"yaml(
+  public.rooms:
+    tags_sql: "SELECT 'user:' || email FROM members WHERE room_id = 100 / $1"
+    tags_args: [id]
+)yaml";
+  sql(url_, "INSERT INTO members VALUES (14, 'bob')");
+  start_sidecar(write_config(tables));
+  // One transaction, so one batch: room 0 divides by zero, room 7 reaches bob.
+  sql(url_, "INSERT INTO rooms VALUES (0, 'broken'), (7, 'lunch')");
+  wait_for_pushes(1);
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
+  EXPECT_EQ(payloads_for("bob-ws").at(0)["id"], "7");
+  EXPECT_EQ(sql(url_, "SELECT row_id || ' ' || reason FROM pushsync.dead_letters"),
+            (std::vector<std::string>{"0 tags_sql_failed: ERROR:  division by zero\n"}));
 }
 
 TEST_F(EndToEnd, JsonLogsAreJsonAndNeverShowTheDatabasePassword) {

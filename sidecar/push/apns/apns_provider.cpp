@@ -58,7 +58,7 @@ ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsCo
 http2::Request ApnsProvider::request_for(const Push& push) {
   http2::Request request;
   request.path = "/3/device/" + push.target.token;
-  request.body = apns_body(push).dump();
+  request.body = wire_body(push, expiration_);
   const bool alert = push.kind == PayloadKind::alert;
   auto expires = std::chrono::system_clock::now() + expiration_;
   auto& h = request.headers;

@@ -61,7 +61,7 @@ void FcmProvider::close() {
 http2::Request FcmProvider::request_for(const Push& push, const std::string& access_token) const {
   http2::Request request;
   request.path = path_;
-  request.body = fcm_message(push, ttl_).dump();
+  request.body = wire_body(push, ttl_);
   request.headers = {{"content-type", "application/json; charset=UTF-8"},
                      {"authorization", "Bearer " + access_token, true}};
   return request;

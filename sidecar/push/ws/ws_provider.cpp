@@ -14,7 +14,7 @@ boost::asio::awaitable<std::vector<Outcome>> WsProvider::send(std::span<const Pu
   std::vector<std::string> ids;
   letters.reserve(pushes.size());
   for (const auto& push : pushes) {
-    letters.push_back({push.target.id, ws_frame(push).dump()});
+    letters.push_back({push.target.id, wire_body(push, ttl_)});
     ids.push_back(push.target.id);
   }
   const bool sweep = Clock::now() >= next_sweep_;
