@@ -43,10 +43,10 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
   // Routing runs on the lane's thread, but never on two lanes at once: the
   // next claim starts only once this one has returned.
   ClaimLane::ClaimTask claim = [this](pqxx::work& tx) {
-    auto claim = outbox_.claim(tx, config_.database.batch_size, config_.database.lease);
-    if (claim.changes.empty()) return route::RoutedBatch{};
+    auto claimed = outbox_.claim(tx, config_.database.batch_size, config_.database.lease);
+    if (claimed.changes.empty()) return route::RoutedBatch{};
     db::PgDirectory directory(tx, config_.database.schema);
-    return router_.route(std::move(claim.changes), directory, claim.now);
+    return router_.route(std::move(claimed.changes), directory, claimed.now);
   };
   auto batch = co_await lane.claim(claim);
   co_return Claimed{std::move(batch), &lane};
