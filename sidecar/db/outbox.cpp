@@ -30,7 +30,12 @@ void update_each(pqxx::transaction_base& tx, const std::string& schema, const st
 
 }  // namespace
 
-Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(schema) {}
+Outbox::Outbox(const std::string& schema)
+    : schema_(quote_ident(schema)),
+      channel_(schema),
+      claim_sql_("SELECT id, tbl, op, row_id, old_cols::text, new_cols::text, coalesce(originator, ''), attempts + 1, "
+                 "(extract(epoch FROM now()) * 1000000)::bigint, (extract(epoch FROM created_at) * 1000000)::bigint "
+                 "FROM " + schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED") {}
 
 ChangeId Outbox::enqueue_push(pqxx::connection& conn, const nlohmann::json& push) const {
   pqxx::work tx(conn);
@@ -53,11 +58,8 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, int limit, Duration lease) 
   // settling, the database ends its session after `lease` and the rows are
   // free again; should it die, they are free at once.
   tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(lease.count()));
-  auto rows = tx.exec_params(
-      "SELECT id, tbl, op, row_id, old_cols::text, new_cols::text, coalesce(originator, ''), attempts + 1, "
-      "(extract(epoch FROM now()) * 1000000)::bigint, (extract(epoch FROM created_at) * 1000000)::bigint FROM " +
-          schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
-      limit);
+  tx.conn().prepare("pushsync_claim", claim_sql_);  // once per connection; planned once
+  auto rows = tx.exec_prepared("pushsync_claim", limit);
   Claim claim;
   auto& out = claim.changes;
   out.reserve(rows.size());

@@ -72,6 +72,7 @@ class Outbox {
  private:
   std::string schema_;  // quoted
   std::string channel_;  // the NOTIFY channel (the schema name)
+  std::string claim_sql_;
 };
 
 }  // namespace pushsync::db

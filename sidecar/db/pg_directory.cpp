@@ -23,7 +23,8 @@ PgDirectory::PgDirectory(pqxx::dbtransaction& tx, const std::string& schema)
 
 std::vector<route::TaggedInstallation> PgDirectory::installations_for(const std::vector<std::string>& tags) {
   std::vector<route::TaggedInstallation> out;
-  for (const auto& row : tx_.exec_params(installations_query_, text_array_literal(tags))) {
+  tx_.conn().prepare("pushsync_installations_for", installations_query_);  // once per connection
+  for (const auto& row : tx_.exec_prepared("pushsync_installations_for", text_array_literal(tags))) {
     auto platform = parse_platform(row[2].as<std::string>());
     if (!platform) continue;  // the CHECK constraint makes this unreachable for our own table
     out.push_back({row[0].as<std::string>(), Installation{row[1].as<std::string>(), *platform, row[3].as<std::string>()}});
