@@ -122,7 +122,16 @@ for v in "${variants[@]}"; do
   fake_cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
   printf '%-15s %10.0f %18.3f %22.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$fake_cpu"
 done
-awk -v a="${rate[pushsync-1]}" -v b="${rate[node-apn-1]}" -v c="${rate[pushsync-2]}" -v d="${rate[node-apn-2]}" \
-  'BEGIN { printf "pushes/s, pushsync / node-apn: one connection %.2f, pool of two %.2f\n", a / b, c / d }'
+# The ratio of each round (the VM's speed drifts between rounds), then the median.
+round_ratios() {  # pushsync-variant node-variant -> one ratio per line
+  awk -v p="$1" -v q="$2" '$1 == p { ps[++i] = $2 } $1 == q { ns[++j] = $2 } END { for (k = 1; k <= i; k++) print ns[k] / ps[k] }' \
+    "$work/results"
+}
+ratio_line() {  # pushsync-variant node-variant label
+  echo "pushes/s, pushsync / node-apn, $3: median $(round_ratios "$1" "$2" | median | xargs printf '%.2f')" \
+       "(rounds: $(round_ratios "$1" "$2" | xargs printf '%.2f ' | sed 's/ $//'))"
+}
+ratio_line pushsync-1 node-apn-1 "one connection"
+ratio_line pushsync-2 node-apn-2 "pool of two"
 awk -v a="${cpu[pushsync-1]}" -v b="${cpu[node-apn-1]}" \
   'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
