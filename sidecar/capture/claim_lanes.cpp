@@ -1,5 +1,6 @@
 #include "sidecar/capture/claim_lanes.hpp"
 
+#include <memory>
 #include <string>
 
 #include <pqxx/except>
@@ -15,6 +16,21 @@ pqxx::broken_connection lost_claim(const std::string& why) {
                                  "); its changes will be claimed and sent again");
 }
 
+// Runs `step` in the claim's transaction; if it fails, the transaction (and
+// with it the claim) is dropped.
+template <class Step>
+auto in_claim(std::unique_ptr<pqxx::work>& tx, const Step& step) {
+  try {
+    return step(*tx);
+  } catch (const pqxx::broken_connection& e) {
+    tx.reset();
+    throw lost_claim(e.what());
+  } catch (...) {
+    tx.reset();
+    throw;
+  }
+}
+
 }  // namespace
 
 ClaimLane::ClaimLane(const std::string& url, boost::asio::io_context& io) : db_(url, "", io, [] {}) {
@@ -25,33 +41,23 @@ boost::asio::awaitable<route::RoutedBatch> ClaimLane::claim(const ClaimTask& cla
   return db_.run([this, claim](pqxx::connection& conn) {
     tx_.reset();
     tx_ = std::make_unique<pqxx::work>(conn, "pushsync_claim");
-    try {
-      auto batch = claim(*tx_);
-      if (batch.changes.empty()) tx_->commit(), tx_.reset();
-      return batch;
-    } catch (const pqxx::broken_connection& e) {
-      tx_.reset();
-      throw lost_claim(e.what());
-    } catch (...) {
-      tx_.reset();
-      throw;
-    }
+    auto batch = in_claim(tx_, [&](pqxx::work& tx) {
+      auto claimed = claim(tx);
+      if (claimed.changes.empty()) tx.commit();
+      return claimed;
+    });
+    if (batch.changes.empty()) tx_.reset();
+    return batch;
   });
 }
 
 boost::asio::awaitable<bool> ClaimLane::settle(const SettleTask& settle) {
   return db_.run([this, settle](pqxx::connection&) {
     if (!tx_) throw lost_claim("the connection closed");
-    try {
-      settle(*tx_);
-      tx_->commit();
-    } catch (const pqxx::broken_connection& e) {
-      tx_.reset();
-      throw lost_claim(e.what());
-    } catch (...) {
-      tx_.reset();
-      throw;
-    }
+    in_claim(tx_, [&](pqxx::work& tx) {
+      settle(tx);
+      tx.commit();
+    });
     tx_.reset();
     return true;
   });

@@ -37,7 +37,7 @@ struct HttpConfig {
   bool metrics_public = false;
   int max_connections = 1024;   // more are answered 503 and closed
   Duration request_timeout = 10s;  // to read one request, headers and body
-  int db_connections = 4;          // the API's own, beside the dispatcher's one
+  int db_connections = 4;          // the API's own, beside the dispatcher's
 };
 
 struct ApnsConfig {

@@ -21,11 +21,12 @@
 
 namespace pushsync::db {
 
-// The one thread that talks to PostgreSQL. libpqxx calls block, so they run
-// here, fed by a queue; results are posted back to the io_context. The same
-// connection LISTENs on `listen_channel`: between tasks the thread waits in
-// poll() on the connection's socket and its queue, so a NOTIFY reaches
-// `on_notify` (on the io_context) without a second connection.
+// A thread that talks to PostgreSQL over one connection. libpqxx calls
+// block, so they run here, fed by a queue; results are posted back to the
+// io_context. With a `listen_channel`, the same connection LISTENs on it:
+// between tasks the thread waits in poll() on the connection's socket and
+// its queue, so a NOTIFY reaches `on_notify` (on the io_context) without a
+// second connection.
 // A broken connection is dropped and reopened by the next task.
 class DbThread {
  public:
