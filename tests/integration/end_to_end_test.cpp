@@ -13,6 +13,13 @@ namespace {
 
 using nlohmann::json;
 
+// The distinct record ids among these payloads.
+std::set<std::string> record_ids(const std::vector<json>& payloads) {
+  std::set<std::string> ids;
+  for (const auto& p : payloads) ids.insert(p["id"].get<std::string>());
+  return ids;
+}
+
 class EndToEnd : public SidecarTest {};
 
 json apns(const std::string& op, const std::string& id, const std::string& orig, const std::string& title) {
@@ -181,8 +188,7 @@ TEST_F(EndToEnd, TwoSidecarsShareTheWorkWithoutSendingTwice) {
   sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 300) g");
   for (int i = 0; i < 20; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('single', 'bob')");
   auto all = wait_for_pushes(320);
-  std::set<std::string> ids;
-  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  auto ids = record_ids(payloads_for("bob-ws"));
   EXPECT_EQ(all.size(), 320u);
   EXPECT_EQ(ids.size(), 320u);
 }
@@ -253,8 +259,7 @@ TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
   ASSERT_TRUE(eventually([&] { return claimed_rows(url_) == 0; }));
   start_sidecar(write_config(app_tables));
   auto all = wait_for_pushes(3000);
-  std::set<std::string> ids;
-  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  auto ids = record_ids(payloads_for("bob-ws"));
   EXPECT_EQ(ids.size(), 3000u) << "every change reached the device at least once";
   EXPECT_LE(all.size(), 3000u + 2 * 50u) << "duplicates are bounded by the two batches in flight";
 }
@@ -269,8 +274,7 @@ TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
   // The other sidecar delivers everything, the frozen one's batch included
   // once the database has ended its idle transaction.
   auto all = wait_for_pushes(3000);
-  std::set<std::string> ids;
-  for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+  auto ids = record_ids(payloads_for("bob-ws"));
   EXPECT_EQ(ids.size(), 3000u);
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
   hung.signal(SIGCONT);
