@@ -32,6 +32,24 @@ TEST(WireFormat, ApnsAlertBody) {
   EXPECT_EQ(apns_body(p)["aps"].dump(), R"({"alert":"Milk changed","sound":"default","badge":2})");
 }
 
+TEST(WireFormat, TheApnsWireBodyIsTheApnsBodyAsText) {
+  Push background = sample(Platform::apns);
+  Push alert = sample(Platform::apns);
+  alert.kind = PayloadKind::alert;
+  alert.alert = "Milk \"changed\"";
+  alert.badge = 2;
+  Push own_aps = sample(Platform::apns);  // a column named "aps" replaces Apple's (as in apns_body)
+  own_aps.fields["aps"] = {{"x", 1}};
+  for (const Push& p : {background, alert, own_aps}) EXPECT_EQ(wire_body(p, 1h), apns_body(p).dump());
+}
+
+TEST(WireFormat, TheBodySizedByFitToLimitIsTheOneSent) {
+  Push p = sample(Platform::fcm);
+  ASSERT_TRUE(fit_to_limit(p, 1h));
+  EXPECT_EQ(p.body, fcm_message(p, 1h).dump());
+  EXPECT_EQ(wire_body(p, 1h), p.body);
+}
+
 TEST(WireFormat, FcmMessageHasOnlyStringDataAndAndroidOptions) {
   Push p = sample(Platform::fcm);
   p.fields["count"] = 5;
