@@ -97,7 +97,11 @@ int Process::wait() {
 }
 
 int Process::terminate() {
-  if (running()) kill(pid_, SIGTERM);
+  if (!running()) return wait();
+  kill(pid_, SIGTERM);
+  kill(pid_, SIGCONT);  // a stopped process acts on SIGTERM only once resumed
+  // A sidecar that does not stop is a failure to report, not a test to hang.
+  if (!eventually([&] { return !running(); }, std::chrono::seconds(30))) kill9();
   return wait();
 }
 
@@ -144,7 +148,9 @@ std::string write_temp_file(const std::string& name, const std::string& text) {
 
 std::vector<nlohmann::json> json_lines(const std::string& path) {
   std::vector<nlohmann::json> out;
-  std::istringstream in(read_file(path));
+  std::string text = read_file(path);
+  text.erase(text.find_last_of('\n') + 1);  // a last line still being written is not a line yet
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line))
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));

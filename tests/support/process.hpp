@@ -18,7 +18,9 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
-  int terminate();  // SIGTERM, then the exit code (-signal if killed)
+  // SIGTERM (resuming a stopped process), then the exit code (-signal if
+  // killed); SIGKILL (-9) if it has not ended 30 s later.
+  int terminate();
   void kill9();
   void signal(int sig);  // e.g. SIGSTOP / SIGCONT
   int wait();       // exit code once it ends by itself
@@ -49,7 +51,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 std::string read_file(const std::string& path);
 std::string write_temp_file(const std::string& name, const std::string& text);  // returns the path
 
-// The JSON lines a dry-run sidecar wrote to `path`.
+// The complete JSON lines a dry-run sidecar wrote to `path`.
 std::vector<nlohmann::json> json_lines(const std::string& path);
 
 }  // namespace pushsync::test
