@@ -10,9 +10,11 @@
 #                (OAuth token endpoint + FCM v1), fcm.connections: 1
 # pushes/s is N over the fake's first-to-last request; CPU is the sending
 # process's user+system time per 10k pushes (the sidecar's includes routing
-# and outbox settling; its PostgreSQL backend is not counted). The variants
+# and outbox settling); database CPU is what the cluster's processes used
+# meanwhile (claims, installation lookups, settling). The variants
 # are interleaved over BENCH_ROUNDS (default 3) rounds; medians are printed.
-#   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 3)
+#   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 3),
+#   BENCH_VARIANTS (default: all five, space-separated)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${BENCH_PUSHES:-100000}
@@ -28,6 +30,13 @@ db -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
 json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
 clk_tck=$(getconf CLK_TCK)
 cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+# CPU seconds of every process of the cluster (backends, walwriter, ...) alive now.
+db_cpu_seconds() {
+  local postmaster; postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
+  local total=0 p
+  for p in $(pgrep -P "$postmaster"); do total=$(awk -v a="$total" -v b="$(cpu_seconds "$p" 2>/dev/null || echo 0)" 'BEGIN { print a + b }'); done
+  echo "$total"
+}
 
 # Starts the fake APNs or FCM ($1); sets fake_pid, port, ca, key, account.
 start_fake() {
@@ -46,7 +55,7 @@ fake_result() {  # "seconds fake_cpu", once the fake has seen all N (its second 
   echo "$(tail -n 1 "$work/fake.out" | json_field seconds) $(tail -n 1 "$work/fake.out" | json_field cpu_seconds)"
 }
 
-run_pushsync() {  # apns|fcm connections -> "seconds fake_cpu cpu"
+run_pushsync() {  # apns|fcm connections -> "seconds fake_cpu cpu db_cpu"
   start_fake "$1"
   if [ "$1" = apns ]; then
     provider="apns:
@@ -81,24 +90,26 @@ YAML
          SELECT 'dev' || i, '$1', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
      -c "INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i" \
      -c "VACUUM ANALYZE pushsync.changes, pushsync.installations"
+  local db_before; db_before=$(db_cpu_seconds)
   "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
   local sidecar=$!
   bench_pids+=("$sidecar")
   local fake; fake=$(fake_result)
   local cpu; cpu=$(cpu_seconds "$sidecar")
+  local db_used; db_used=$(awk -v a="$db_before" -v b="$(db_cpu_seconds)" 'BEGIN { print b - a }')
   kill -TERM "$sidecar"; wait "$sidecar" || true
-  echo "$fake $cpu"
+  echo "$fake $cpu $db_used"
 }
 
-run_node() {  # clients -> "seconds fake_cpu cpu"
+run_node() {  # clients -> "seconds fake_cpu cpu db_cpu"
   start_fake apns
   local out; out=$(node "$root/bench/node_apn_client.js" "$port" "$ca" "$key" "$n" "$1")
   local fake; fake=$(fake_result)
   [ "$(echo "$out" | json_field failed)" = 0 ] || { echo "node-apn: failures: $out" >&2; exit 1; }
-  echo "$fake $(echo "$out" | json_field cpu_seconds)"
+  echo "$fake $(echo "$out" | json_field cpu_seconds) 0"
 }
 
-variants=(pushsync-1 pushsync-2 node-apn-1 node-apn-2 pushsync-fcm-1)
+read -ra variants <<<"${BENCH_VARIANTS:-pushsync-1 pushsync-2 node-apn-1 node-apn-2 pushsync-fcm-1}"
 for round in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
     case "$v" in
@@ -107,20 +118,21 @@ for round in $(seq "$rounds"); do
       node-apn-*) r=$(run_node "${v#node-apn-}") ;;
     esac
     echo "$v $r" >>"$work/results"
-    echo "round $round: $v: $r (seconds, fake's cpu seconds, sender's cpu seconds)" >&2
+    echo "round $round: $v: $r (seconds; CPU seconds of the fake, the sender, the database)" >&2
   done
 done
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo "Push throughput, $n pushes to the fake APNs (and FCM), median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
-printf '%-15s %10s %18s %22s\n' variant pushes/s "sender CPU s/10k" "fake CPU s/10k"
+printf '%-15s %10s %18s %18s %16s\n' variant pushes/s "sender CPU s/10k" "database CPU s/10k" "fake CPU s/10k"
 declare -A rate
 declare -A cpu
 for v in "${variants[@]}"; do
   rate[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print n / $2 }' "$work/results" | median)
   cpu[$v]=$(awk -v v="$v" -v n="$n" '$1 == v { print $4 * 10000 / n }' "$work/results" | median)
   fake_cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $3 * 10000 / n }' "$work/results" | median)
-  printf '%-15s %10.0f %18.3f %22.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$fake_cpu"
+  db_cpu=$(awk -v v="$v" -v n="$n" '$1 == v { print $5 * 10000 / n }' "$work/results" | median)
+  printf '%-15s %10.0f %18.3f %18.3f %16.3f\n' "$v" "${rate[$v]}" "${cpu[$v]}" "$db_cpu" "$fake_cpu"
 done
 # The ratio of each round (the VM's speed drifts between rounds), then the median.
 round_ratios() {  # pushsync-variant node-variant -> one ratio per line
@@ -131,7 +143,10 @@ ratio_line() {  # pushsync-variant node-variant label
   echo "pushes/s, pushsync / node-apn, $3: median $(round_ratios "$1" "$2" | median | xargs printf '%.2f')" \
        "(rounds: $(round_ratios "$1" "$2" | xargs printf '%.2f ' | sed 's/ $//'))"
 }
-ratio_line pushsync-1 node-apn-1 "one connection"
-ratio_line pushsync-2 node-apn-2 "pool of two"
-awk -v a="${cpu[pushsync-1]}" -v b="${cpu[node-apn-1]}" \
-  'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
+ran() { [[ " ${variants[*]} " == *" $1 "* ]]; }
+if ran pushsync-1 && ran node-apn-1; then
+  ratio_line pushsync-1 node-apn-1 "one connection"
+  awk -v a="${cpu[pushsync-1]}" -v b="${cpu[node-apn-1]}" \
+    'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
+fi
+if ran pushsync-2 && ran node-apn-2; then ratio_line pushsync-2 node-apn-2 "pool of two"; fi

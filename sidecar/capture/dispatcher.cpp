@@ -52,13 +52,18 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
   co_return Claimed{std::move(batch), &lane};
 }
 
-boost::asio::awaitable<void> Dispatcher::deliver(Claimed claimed) {
-  route::RoutedBatch& batch = claimed.batch;
-  auto outcomes = co_await providers_.send(batch.pushes);
+boost::asio::awaitable<bool> Dispatcher::settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes) {
+  const route::RoutedBatch& batch = claimed.batch;
   count(batch, outcomes);
   auto settlement = settle(batch, outcomes, config_.delivery.max_attempts, retry_backoff_);
   ClaimLane::SettleTask write = [this, &settlement](pqxx::work& tx) { outbox_.settle(tx, settlement); };
-  co_await claimed.lane->settle(write);
+  try {
+    co_await claimed.lane->settle(write);
+  } catch (const std::exception& e) {
+    // Its claim is gone, so its changes are due again: sent twice, never lost.
+    spdlog::warn("could not settle {} change(s): {}", batch.changes.size(), e.what());
+    co_return false;
+  }
   for (const auto& r : settlement.retries) remember_due(r.delay);
   for (const auto& r : settlement.postponed) remember_due(r.delay);
   for (const auto& h : settlement.held_back)
@@ -70,6 +75,14 @@ boost::asio::awaitable<void> Dispatcher::deliver(Claimed claimed) {
               "{} dead-lettered, {} token(s) invalid",
               batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.postponed.size(),
               settlement.held_back.size(), settlement.dead_letters.size(), settlement.invalid_tokens.size());
+  co_return true;
+}
+
+boost::asio::awaitable<void> Dispatcher::finish_settling() {
+  if (!settling_) co_return;
+  auto pending = std::move(*settling_);
+  settling_.reset();
+  co_await pending.get();
 }
 
 void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes) {
@@ -112,7 +125,8 @@ boost::asio::awaitable<void> Dispatcher::run() {
   int empty_polls = empty_polls_before_sleep;
   bool asleep = false;
   // After a full batch the database claims the next one while this one is
-  // on the wire. A claimed batch is always delivered, even when stopping.
+  // on the wire, and settles the last one. A claimed batch is always
+  // delivered and settled, even when stopping.
   std::optional<Eager<Claimed>> next;
   while (!stopping_ || next) {
     std::string error;
@@ -138,7 +152,10 @@ boost::asio::awaitable<void> Dispatcher::run() {
           // requests are built (milliseconds of work on this thread).
           co_await boost::asio::post(executor, boost::asio::use_awaitable);
         }
-        co_await deliver(std::move(claimed));
+        auto outcomes = co_await providers_.send(claimed.batch.pushes);
+        // One settlement in flight: it is written while the next batch is sent.
+        co_await finish_settling();
+        settling_.emplace(executor, settle_batch(std::move(claimed), std::move(outcomes)));
         empty_polls = 0;
         if (!full && busy) co_await wakeup_.wait(config_.database.busy_poll);
         continue;
@@ -148,6 +165,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
         co_await wakeup_.wait(config_.database.busy_poll);
         continue;
       }
+      co_await finish_settling();  // its retries set when we next wake up
       bool due = co_await db_.run([this](pqxx::connection& conn) { return outbox_.fall_asleep(conn); });
       asleep = true;
       if (!due && !stopping_) co_await wakeup_.wait(sleep_time());
@@ -159,6 +177,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
     spdlog::warn("database unavailable ({}); retrying in {} ms", error, delay.count());
     if (!stopping_) co_await wakeup_.wait(delay);
   }
+  co_await finish_settling();
   if (asleep) {
     // Nobody listens now: stop writers from paying for NOTIFY.
     try {

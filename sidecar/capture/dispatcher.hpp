@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "sidecar/util/backoff.hpp"
@@ -11,11 +13,13 @@
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/provider_set.hpp"
 #include "sidecar/route/router.hpp"
+#include "sidecar/util/eager.hpp"
 
 namespace pushsync::capture {
 
 // The main loop: claim a batch and route it (a claim lane's database
-// thread), send it (providers, io_context), settle it (the same lane); when
+// thread), send it (providers, io_context), settle it (the same lane, while
+// the next batch is sent); when
 // the outbox is empty, mark the listener asleep (`db`, which LISTENs) and
 // wait for a NOTIFY or poll_interval. Database failures are retried with
 // backoff; nothing is lost because an unsettled claim is rolled back.
@@ -34,7 +38,10 @@ class Dispatcher {
     ClaimLane* lane = nullptr;  // holds the claim until the batch is settled
   };
   boost::asio::awaitable<Claimed> claim_and_route(ClaimLane& lane, bool was_asleep);
-  boost::asio::awaitable<void> deliver(Claimed claimed);
+  // Writes what became of a sent batch in its claim's transaction (false
+  // if the claim was lost; its changes are then sent again).
+  boost::asio::awaitable<bool> settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes);
+  boost::asio::awaitable<void> finish_settling();
   void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
   void remember_due(Duration from_now);
   Duration sleep_time();
@@ -52,6 +59,7 @@ class Dispatcher {
   // wakes up for it instead of waiting for the next poll_interval.
   Clock::time_point next_due_ = Clock::time_point::max();
   bool stopping_ = false;
+  std::optional<Eager<bool>> settling_;  // the last batch's settlement, while the next one is sent
 };
 
 }  // namespace pushsync::capture
