@@ -10,7 +10,7 @@ RUN scripts/install-deps.sh && \
 FROM debian:12-slim
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpqxx-6.4 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 libnghttp2-14 ca-certificates && \
+      libpqxx-6.4 libyaml-cpp0.7 libspdlog1.10 libfmt9 libssl3 libnghttp2-14 libjemalloc2 ca-certificates && \
     rm -rf /var/lib/apt/lists/* && \
     useradd --system --no-create-home pushsync
 COPY --from=build /build/pushsync /usr/local/bin/pushsync
