@@ -93,26 +93,32 @@ RoutedBatch Router::route(std::vector<Change> changes, Directory& directory, DbT
     // A direct push is never merged with another one.
     const std::string record = a.table ? a.change->row_id : "#" + std::to_string(a.change->id);
     const std::string& table_name = a.table ? a.table->name : "";
+    std::vector<const Installation*> targets;
     for (const auto& tag : a.tags) {
       auto found = by_tag.find(tag);
       if (found == by_tag.end()) continue;
-      for (const auto& installation : found->second) {
-        if (!config_.delivery.deliver_to_originator && installation.id == a.change->originator) continue;
-        auto key = std::make_tuple(installation.id, table_name, record);
-        auto [it, fresh] = coalesced.try_emplace(key, batch.pushes.size());
-        if (fresh) {
-          batch.pushes.push_back(payload);
-          batch.pushes.back().target = installation;
-          continue;
-        }
-        Push& existing = batch.pushes[it->second];
-        if (existing.change_ids.back() == a.change->id) continue;  // same change via another tag
-        auto ids = std::move(existing.change_ids);
-        ids.push_back(a.change->id);
-        existing = payload;
-        existing.target = installation;
-        existing.change_ids = std::move(ids);
+      for (const auto& installation : found->second)
+        if (config_.delivery.deliver_to_originator || installation.id != a.change->originator)
+          targets.push_back(&installation);
+    }
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const Installation& installation = *targets[k];
+      // The last target takes the payload itself; the others a copy.
+      auto take_payload = [&, last = k + 1 == targets.size()] { return last ? std::move(payload) : Push(payload); };
+      auto key = std::make_tuple(installation.id, table_name, record);
+      auto [it, fresh] = coalesced.try_emplace(key, batch.pushes.size());
+      if (fresh) {
+        batch.pushes.push_back(take_payload());
+        batch.pushes.back().target = installation;
+        continue;
       }
+      Push& existing = batch.pushes[it->second];
+      if (existing.change_ids.back() == a.change->id) continue;  // same change via another tag
+      auto ids = std::move(existing.change_ids);
+      ids.push_back(a.change->id);
+      existing = take_payload();
+      existing.target = installation;
+      existing.change_ids = std::move(ids);
     }
   }
   return batch;
