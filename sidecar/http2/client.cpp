@@ -55,13 +55,15 @@ asio::awaitable<void> Client::connect_idle_slots() {
   }
 }
 
-Connection* Client::least_loaded() {
-  Connection* best = nullptr;
+Connection* Client::pick() {
+  Connection* least_loaded = nullptr;
   for (auto& slot : slots_) {
     auto* c = slot.connection.get();
-    if (c && c->accepting() && (!best || c->load() < best->load())) best = c;
+    if (!c || !c->accepting()) continue;
+    if (c->has_free_stream()) return c;
+    if (!least_loaded || c->load() < least_loaded->load()) least_loaded = c;
   }
-  return best;
+  return least_loaded;  // every one is full: nghttp2 queues the stream
 }
 
 asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& requests) {
@@ -74,7 +76,7 @@ asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& re
     std::vector<std::pair<std::size_t, std::shared_ptr<Connection>>> owners;
     std::vector<std::shared_ptr<Pending>> pendings;
     for (auto i : todo) {
-      auto* connection = least_loaded();
+      auto* connection = pick();
       if (!connection) {
         results[i] = Result::failed(Failure::connect_failed, slots_.front().last_error);
         continue;

@@ -21,8 +21,11 @@ struct ClientOptions {
 };
 
 // A small pool of HTTP/2 connections to one server. Connections are opened
-// when first needed and reopened after failures with backoff; requests go to
-// the least loaded one, many concurrent streams each.
+// when first needed and reopened after failures with backoff. Requests fill
+// the first connection up to the server's stream limit before the next one
+// gets any (a batch on one connection goes out in fewer, fuller writes, for
+// the sender and the server); the others carry the overflow and take over
+// at once when a connection fails.
 class Client {
  public:
   Client(boost::asio::any_io_executor ex, boost::asio::ssl::context tls, ClientOptions options);
@@ -45,7 +48,7 @@ class Client {
   };
 
   boost::asio::awaitable<void> connect_idle_slots();
-  Connection* least_loaded();
+  Connection* pick();
 
   boost::asio::any_io_executor ex_;
   boost::asio::ssl::context tls_;

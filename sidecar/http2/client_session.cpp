@@ -122,6 +122,10 @@ ClientSession::~ClientSession() {
   nghttp2_session_del(session_);
 }
 
+std::size_t ClientSession::stream_limit() const {
+  return nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+}
+
 std::int32_t ClientSession::submit(Request request, Done done) {
   if (!accepting()) {
     done(Result::failed(Failure::refused, "connection is going away"));

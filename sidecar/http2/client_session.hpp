@@ -52,6 +52,8 @@ class ClientSession {
   // True once nothing more can happen on it.
   bool finished() const;
   std::size_t in_flight() const { return streams_.size(); }
+  // The server's SETTINGS_MAX_CONCURRENT_STREAMS (unlimited until it says).
+  std::size_t stream_limit() const;
 
  private:
   struct Stream;

@@ -46,6 +46,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   bool accepting() const { return !closed_ && session_.accepting(); }
   std::size_t load() const { return session_.in_flight(); }
+  bool has_free_stream() const { return load() < session_.stream_limit(); }
   void close(const std::string& why);
 
  private:

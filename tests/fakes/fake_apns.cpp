@@ -37,7 +37,8 @@ bool is_uuid(std::string_view s) {
 FakeApns::FakeApns(Options options) : options_(std::move(options)) {
   if (!options_.public_key_file.empty()) public_key_ = read_public_key(options_.public_key_file);
   server_ = std::make_unique<H2Server>(
-      H2Server::Options{options_.cert_file, options_.key_file, options_.client_ca, options_.port, options_.threads},
+      H2Server::Options{options_.cert_file, options_.key_file, options_.client_ca, options_.port, options_.threads,
+                        options_.max_concurrent_streams},
       [this](const ServerRequest& r) { return handle(r); });
 }
 

@@ -31,6 +31,7 @@ class FakeApns {
     std::string topic = "com.example.todo";
     unsigned short port = 0;
     int threads = 1;
+    std::uint32_t max_concurrent_streams = 1000;
     bool record = true;  // false: only count (benchmarks)
   };
 

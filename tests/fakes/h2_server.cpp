@@ -23,7 +23,8 @@ namespace {
 // The nghttp2 server side of one connection.
 class ServerSession {
  public:
-  ServerSession(const H2Server::Handler& handler, int connection) : handler_(handler), connection_(connection) {
+  ServerSession(const H2Server::Handler& handler, int connection, std::uint32_t max_concurrent_streams)
+      : handler_(handler), connection_(connection) {
     nghttp2_session_callbacks* cb = nullptr;
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, &on_begin_headers);
@@ -33,7 +34,7 @@ class ServerSession {
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, &on_close);
     nghttp2_session_server_new(&session_, cb, this);
     nghttp2_session_callbacks_del(cb);
-    nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000},
+    nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, max_concurrent_streams},
                                          {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20}};
     nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
   }
@@ -143,11 +144,12 @@ class ServerSession {
   bool drop_ = false;
 };
 
-asio::awaitable<void> serve(TlsStream stream, const H2Server::Handler& handler, int connection) {
+asio::awaitable<void> serve(TlsStream stream, const H2Server::Handler& handler, int connection,
+                            std::uint32_t max_concurrent_streams) {
   error_code ec;
   co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return;
-  ServerSession session(handler, connection);
+  ServerSession session(handler, connection, max_concurrent_streams);
   std::array<std::uint8_t, 16384> buffer;
   std::string out;
   for (;;) {
@@ -180,6 +182,7 @@ int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsi
 
 H2Server::H2Server(Options options, Handler handler)
     : handler_(std::move(handler)),
+      max_concurrent_streams_(options.max_concurrent_streams),
       tls_(asio::ssl::context::tls_server),
       acceptor_(io_, {asio::ip::make_address("127.0.0.1"), options.port}) {
   tls_.use_certificate_chain_file(options.cert_file);
@@ -204,7 +207,7 @@ void H2Server::accept_loop() {
     if (ec) return;
     socket.set_option(asio::ip::tcp::no_delay(true));
     int connection = ++accepted_;
-    asio::co_spawn(io_, serve(TlsStream(std::move(socket), tls_), handler_, connection), asio::detached);
+    asio::co_spawn(io_, serve(TlsStream(std::move(socket), tls_), handler_, connection, max_concurrent_streams_), asio::detached);
     accept_loop();
   });
 }

@@ -45,6 +45,7 @@ class H2Server {
     std::string client_ca;
     unsigned short port = 0;  // 0: any free port
     int threads = 1;
+    std::uint32_t max_concurrent_streams = 1000;  // SETTINGS_MAX_CONCURRENT_STREAMS
   };
 
   H2Server(Options options, Handler handler);
@@ -59,6 +60,7 @@ class H2Server {
   void accept_loop();
 
   Handler handler_;
+  std::uint32_t max_concurrent_streams_;
   boost::asio::io_context io_;
   boost::asio::ssl::context tls_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -2,6 +2,8 @@
 // database: every Apple answer becomes the outcome users rely on.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "sidecar/push/apns/apns_provider.hpp"
 #include "tests/fakes/fake_apns.hpp"
 #include "tests/fakes/run_provider.hpp"
@@ -143,6 +145,36 @@ TEST(ApnsProvider, StreamsAboveGoawayAreResentOnANewConnection) {
   for (const auto& o : outcomes) EXPECT_EQ(o.kind, Kind::accepted) << o.reason;
   EXPECT_EQ(fake.accepted().size(), 20u);  // each exactly once
   EXPECT_GE(fake.connections(), 2);
+}
+
+// How many of `accepted` each connection carried.
+std::map<int, int> per_connection(const std::vector<FakeApns::Received>& accepted) {
+  std::map<int, int> count;
+  for (const auto& r : accepted) ++count[r.request.connection];
+  return count;
+}
+
+TEST(ApnsProvider, APoolFillsOneConnectionUpToTheServersStreamLimitBeforeTheNext) {
+  auto options = fake_options();
+  options.max_concurrent_streams = 4;
+  FakeApns fake(options);
+  auto config = provider_config(fake);
+  config.connections = 2;
+  std::vector<Push> few, many;
+  for (int i = 1; i <= 3; ++i) few.push_back(push_to(token, i));
+  for (int i = 4; i <= 13; ++i) many.push_back(push_to(token, i));
+  boost::asio::io_context io;
+  push::ApnsProvider provider(io.get_executor(), config, config::DeliveryConfig{});
+  auto outcomes = run_provider(io, provider, {few, many}, 100ms);
+  for (const auto& o : outcomes.at(1)) EXPECT_EQ(o.kind, Kind::accepted) << o.reason;
+
+  auto accepted = fake.accepted();
+  ASSERT_EQ(accepted.size(), 13u);
+  auto first = per_connection({accepted.begin(), accepted.begin() + 3});
+  ASSERT_EQ(first.size(), 1u) << "three requests fit on one connection";
+  auto second = per_connection({accepted.begin() + 3, accepted.end()});
+  ASSERT_EQ(second.size(), 2u) << "ten requests overflow a connection limited to 4 streams";
+  EXPECT_GE(second[first.begin()->first], 4) << "the first connection is filled to its limit first";
 }
 
 TEST(ApnsProvider, ExpiredProviderTokenIsRefreshedOnceAndResent) {
