@@ -66,9 +66,12 @@ Connection* Client::pick() {
   return least_loaded;  // every one is full: nghttp2 queues the stream
 }
 
-asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& requests) {
-  std::vector<Result> results(requests.size(), Result::failed(Failure::refused));
-  std::vector<std::size_t> todo(requests.size());
+asio::awaitable<std::vector<Result>> Client::send(std::vector<Request> requests) {
+  std::vector<SharedRequest> shared;
+  shared.reserve(requests.size());
+  for (auto& request : requests) shared.push_back(std::make_shared<const Request>(std::move(request)));
+  std::vector<Result> results(shared.size(), Result::failed(Failure::refused));
+  std::vector<std::size_t> todo(shared.size());
   for (std::size_t i = 0; i < todo.size(); ++i) todo[i] = i;
 
   for (int round = 0; round <= max_resends && !todo.empty(); ++round) {
@@ -82,7 +85,7 @@ asio::awaitable<std::vector<Result>> Client::send(const std::vector<Request>& re
         continue;
       }
       owners.emplace_back(i, connection->shared_from_this());
-      pendings.push_back(connection->submit(requests[i], options_.request_timeout));
+      pendings.push_back(connection->submit(shared[i], options_.request_timeout));
     }
     todo.clear();
     for (std::size_t k = 0; k < pendings.size(); ++k) {

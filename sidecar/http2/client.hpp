@@ -34,7 +34,7 @@ class Client {
   // Sends every request concurrently; one Result per request, in order.
   // Requests the server refused without processing them (GOAWAY above its
   // last stream, REFUSED_STREAM) are resent on another connection.
-  boost::asio::awaitable<std::vector<Result>> send(const std::vector<Request>& requests);
+  boost::asio::awaitable<std::vector<Result>> send(std::vector<Request> requests);
 
   void close();
 

@@ -19,7 +19,7 @@ const char* to_string(Failure failure) {
 }
 
 struct ClientSession::Stream {
-  Request request;
+  SharedRequest request;
   std::string content_length;
   std::size_t body_sent = 0;
   Response response;
@@ -92,7 +92,7 @@ struct SessionCallbacks {
   static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buf, std::size_t length,
                                         std::uint32_t* flags, nghttp2_data_source* source, void*) {
     auto* st = static_cast<ClientSession::Stream*>(source->ptr);
-    const auto& body = st->request.body;
+    const auto& body = st->request->body;
     std::size_t n = std::min(length, body.size() - st->body_sent);
     std::memcpy(buf, body.data() + st->body_sent, n);
     st->body_sent += n;
@@ -126,7 +126,7 @@ std::size_t ClientSession::stream_limit() const {
   return nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
 }
 
-std::int32_t ClientSession::submit(Request request, Done done) {
+std::int32_t ClientSession::submit(SharedRequest request, Done done) {
   if (!accepting()) {
     done(Result::failed(Failure::refused, "connection is going away"));
     return 0;
@@ -136,18 +136,18 @@ std::int32_t ClientSession::submit(Request request, Done done) {
   st->done = std::move(done);
   static const std::string method = ":method", scheme = ":scheme", https = "https", authority = ":authority",
                            path = ":path", content_length = "content-length";
-  st->content_length = std::to_string(st->request.body.size());
-  std::vector<nghttp2_nv> nva{header_nv(method, st->request.method, false), header_nv(scheme, https, false),
-                              header_nv(authority, authority_, false), header_nv(path, st->request.path, false)};
-  for (const auto& h : st->request.headers) nva.push_back(header_nv(h.name, h.value, h.sensitive));
-  if (!st->request.body.empty()) nva.push_back(header_nv(content_length, st->content_length, false));
+  st->content_length = std::to_string(st->request->body.size());
+  std::vector<nghttp2_nv> nva{header_nv(method, st->request->method, false), header_nv(scheme, https, false),
+                              header_nv(authority, authority_, false), header_nv(path, st->request->path, false)};
+  for (const auto& h : st->request->headers) nva.push_back(header_nv(h.name, h.value, h.sensitive));
+  if (!st->request->body.empty()) nva.push_back(header_nv(content_length, st->content_length, false));
   nghttp2_data_provider body{};
   body.source.ptr = st.get();
   body.read_callback = &SessionCallbacks::read_body;
   // NO_COPY: nghttp2 reads the names and values when it sends HEADERS, so
   // they all live in the Stream (or are static) until the stream closes.
   std::int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
-                                           st->request.body.empty() ? nullptr : &body, nullptr);
+                                           st->request->body.empty() ? nullptr : &body, nullptr);
   if (id < 0) {
     st->done(Result::failed(Failure::refused, nghttp2_strerror(id)));
     return 0;

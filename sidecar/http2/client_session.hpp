@@ -31,7 +31,7 @@ class ClientSession {
   // or fail_all(). Returns the stream id, or 0 when the session takes no
   // new streams (GOAWAY received, or closed), in which case `done` already
   // ran with Failure::refused.
-  std::int32_t submit(Request request, Done done);
+  std::int32_t submit(SharedRequest request, Done done);
 
   // Stops waiting for one stream (timeout): RST_STREAM, done(timeout).
   void cancel(std::int32_t stream_id);

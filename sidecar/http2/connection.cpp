@@ -60,7 +60,7 @@ asio::awaitable<void> Connection::open() {
   asio::co_spawn(stream_.get_executor(), [self] { return self->keepalive_loop(); }, asio::detached);
 }
 
-std::shared_ptr<Pending> Connection::submit(Request request, Duration timeout) {
+std::shared_ptr<Pending> Connection::submit(SharedRequest request, Duration timeout) {
   auto pending = std::make_shared<Pending>(stream_.get_executor());
   pending->answered.expires_after(timeout);
   pending->stream_id = session_.submit(std::move(request), [pending](Result result) {

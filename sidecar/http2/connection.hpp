@@ -41,7 +41,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<void> open();
 
   // Starts a request; co_await wait() for its answer.
-  std::shared_ptr<Pending> submit(Request request, Duration timeout);
+  std::shared_ptr<Pending> submit(SharedRequest request, Duration timeout);
   boost::asio::awaitable<Result> wait(Pending& pending);  // `pending` must outlive the wait
 
   bool accepting() const { return !closed_ && session_.accepting(); }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
 };
+
+// Shared by the streams that carry it: a request the server refused
+// unprocessed is resent on another connection without a copy.
+using SharedRequest = std::shared_ptr<const Request>;
 
 struct Response {
   int status = 0;

@@ -96,7 +96,7 @@ boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const 
     requests.push_back(request_for(pushes[i]));
     sent.push_back(i);
   }
-  auto results = co_await client_.send(requests);
+  auto results = co_await client_.send(std::move(requests));
   std::vector<Answer> answers;
   for (const auto& result : results) answers.push_back(answer_of(result));
 
@@ -107,7 +107,7 @@ boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const 
     token_->expire();
     std::vector<http2::Request> again;
     for (auto k : expired) again.push_back(request_for(pushes[sent[k]]));
-    auto retried = co_await client_.send(again);
+    auto retried = co_await client_.send(std::move(again));
     for (std::size_t j = 0; j < expired.size(); ++j) answers[expired[j]] = answer_of(retried[j]);
   }
 

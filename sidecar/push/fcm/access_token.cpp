@@ -50,7 +50,7 @@ boost::asio::awaitable<std::optional<std::string>> AccessToken::get() {
   // The assertion is base64url and dots: nothing to escape.
   request.body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + assertion();
   std::vector<http2::Request> requests{std::move(request)};
-  auto results = co_await client_.send(requests);
+  auto results = co_await client_.send(std::move(requests));
   const auto& result = results.at(0);
   if (!result.response) {
     last_error_ = std::string("token endpoint: ") + http2::to_string(result.failure) + ": " + result.detail;

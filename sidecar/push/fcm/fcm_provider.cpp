@@ -88,7 +88,7 @@ boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const P
   }
   std::vector<http2::Request> requests;
   for (const auto& push : pushes) requests.push_back(request_for(push, *access_token));
-  auto results = co_await client_.send(requests);
+  auto results = co_await client_.send(std::move(requests));
   std::vector<Answer> answers;
   for (const auto& result : results) answers.push_back(answer_of(result));
 
@@ -99,7 +99,7 @@ boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const P
     if (auto fresh = co_await token_.get()) {
       std::vector<http2::Request> again;
       for (auto i : refused) again.push_back(request_for(pushes[i], *fresh));
-      auto retried = co_await client_.send(again);
+      auto retried = co_await client_.send(std::move(again));
       for (std::size_t j = 0; j < refused.size(); ++j) answers[refused[j]] = answer_of(retried[j]);
     }
   }
