@@ -12,13 +12,15 @@
 # process's user+system time per 10k pushes (the sidecar's includes routing
 # and outbox settling); database CPU is what the cluster's processes used
 # meanwhile (claims, installation lookups, settling). The variants
-# are interleaved over BENCH_ROUNDS (default 3) rounds; medians are printed.
-#   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 3),
+# are interleaved over BENCH_ROUNDS (default 5) rounds; medians are printed
+# (a pushsync run lasts about 2 s, so one slow second of the VM moves a
+# round: more rounds, steadier medians).
+#   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 5),
 #   BENCH_VARIANTS (default: all five, space-separated)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${BENCH_PUSHES:-100000}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 "$root/scripts/build.sh" >/dev/null
 command -v node >/dev/null || { apt-get install -y -qq nodejs npm >/dev/null; }
 [ -d "$root/bench/node_modules/@parse/node-apn" ] ||
