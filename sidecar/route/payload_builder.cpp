@@ -16,11 +16,13 @@ Push build_push(const Change& change, const config::TableConfig& table) {
   Push push;
   push.change_ids = {change.id};
   push.kind = table.payload.kind;
-  push.fields = {{"message", "PUSH-TO-SYNC"},
-                 {"table", table.name},
-                 {"op", to_string(change.op)},
-                 {"id", change.row_id},
-                 {"orig", change.originator}};
+  // Field by field: an initializer list would build each pair as an array first.
+  auto& fields = push.fields = nlohmann::ordered_json::object();
+  fields["message"] = "PUSH-TO-SYNC";
+  fields["table"] = table.name;
+  fields["op"] = to_string(change.op);
+  fields["id"] = change.row_id;
+  fields["orig"] = change.originator;
   for (const auto& [key, value] : table.payload.data) push.fields[key] = value.render(lookup).value_or("");
   if (table.payload.kind == PayloadKind::alert) {
     if (table.payload.alert) push.alert = table.payload.alert->render(lookup);
