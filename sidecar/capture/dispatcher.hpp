@@ -19,10 +19,10 @@ namespace pushsync::capture {
 
 // The main loop: claim a batch and route it (a claim lane's database
 // thread), send it (providers, io_context), settle it (the same lane, while
-// the next batch is sent); when
-// the outbox is empty, mark the listener asleep (`db`, which LISTENs) and
-// wait for a NOTIFY or poll_interval. Database failures are retried with
-// backoff; nothing is lost because an unsettled claim is rolled back.
+// the next batch is sent); when the outbox is empty, mark the listener asleep
+// (`db`, which LISTENs) and wait for a NOTIFY or poll_interval. Database
+// failures are retried with backoff; nothing is lost because an unsettled
+// claim is rolled back.
 class Dispatcher {
  public:
   Dispatcher(const config::Config& config, db::DbThread& db, ClaimLanes& lanes, Wakeup& wakeup,
