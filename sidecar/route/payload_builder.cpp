@@ -23,7 +23,7 @@ Push build_push(const Change& change, const config::TableConfig& table) {
   fields["op"] = to_string(change.op);
   fields["id"] = change.row_id;
   fields["orig"] = change.originator;
-  for (const auto& [key, value] : table.payload.data) push.fields[key] = value.render(lookup).value_or("");
+  for (const auto& [key, value] : table.payload.data) fields[key] = value.render(lookup).value_or("");
   if (table.payload.kind == PayloadKind::alert) {
     if (table.payload.alert) push.alert = table.payload.alert->render(lookup);
     push.sound = table.payload.sound;

@@ -207,7 +207,8 @@ void H2Server::accept_loop() {
     if (ec) return;
     socket.set_option(asio::ip::tcp::no_delay(true));
     int connection = ++accepted_;
-    asio::co_spawn(io_, serve(TlsStream(std::move(socket), tls_), handler_, connection, max_concurrent_streams_), asio::detached);
+    asio::co_spawn(io_, serve(TlsStream(std::move(socket), tls_), handler_, connection, max_concurrent_streams_),
+                   asio::detached);
     accept_loop();
   });
 }

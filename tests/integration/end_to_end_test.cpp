@@ -273,7 +273,7 @@ TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
   auto& other = start_sidecar(config);
   // The other sidecar delivers everything, the frozen one's batch included
   // once the database has ended its idle transaction.
-  auto all = wait_for_pushes(3000);
+  wait_for_pushes(3000);
   auto ids = record_ids(payloads_for("bob-ws"));
   EXPECT_EQ(ids.size(), 3000u);
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
