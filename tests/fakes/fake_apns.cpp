@@ -47,6 +47,27 @@ FakeApns::~FakeApns() {
   if (public_key_) EVP_PKEY_free(public_key_);
 }
 
+void FakeApns::script_for(const std::string& token, std::vector<Next> answers) {
+  std::lock_guard lock(mutex_);
+  for (auto& a : answers) token_scripts_[token].push_back(std::move(a));
+}
+
+void FakeApns::outage(Next answer, std::chrono::steady_clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  outage_.emplace(std::move(answer), until);
+}
+
+std::optional<FakeApns::Next> FakeApns::scripted(const std::string& token) {
+  if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
+  for (auto* queue : {&token_scripts_[token], &script_}) {
+    if (queue->empty()) continue;
+    Next next = queue->front();
+    queue->pop_front();
+    return next;
+  }
+  return std::nullopt;
+}
+
 void FakeApns::script(std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
   for (auto& a : answers) script_.push_back(std::move(a));
@@ -124,10 +145,8 @@ ServerReply FakeApns::handle(const ServerRequest& request) {
   auto [status, reason] = check(request, received.jwt);
   Next next = Next::answer(status, reason);
   std::lock_guard lock(mutex_);
-  if (status == 200 && !script_.empty()) {
-    next = script_.front();
-    script_.pop_front();
-  }
+  if (status == 200)
+    if (auto answer = scripted(received.token())) next = *answer;
   ServerReply reply;
   reply.action = next.action;
   reply.then_goaway = next.then_goaway;

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,10 @@ class FakeApns {
   int connections() const { return server_->connections_accepted(); }
 
   void script(std::vector<Next> answers);
+  // The next answers to one device token, before the general script.
+  void script_for(const std::string& token, std::vector<Next> answers);
+  // Every well-formed request gets `answer` until `until` (an outage).
+  void outage(Next answer, std::chrono::steady_clock::time_point until);
 
   std::vector<Received> received() const;
   std::vector<Received> accepted() const;  // answered 200
@@ -99,6 +105,10 @@ class FakeApns {
   mutable std::map<std::string, Jwt> verified_;
   mutable std::mutex mutex_;
   std::deque<Next> script_;
+  std::map<std::string, std::deque<Next>> token_scripts_;
+  std::optional<std::pair<Next, std::chrono::steady_clock::time_point>> outage_;
+  // The scripted answer for a request to `token` that passed the checks.
+  std::optional<Next> scripted(const std::string& token);
   std::vector<Received> received_;
   std::size_t accepted_ = 0;
   std::unique_ptr<H2Server> server_;

@@ -88,6 +88,27 @@ FakeFcm::~FakeFcm() {
   EVP_PKEY_free(public_key_);
 }
 
+void FakeFcm::script_for(const std::string& token, std::vector<Next> answers) {
+  std::lock_guard lock(mutex_);
+  for (auto& a : answers) token_scripts_[token].push_back(std::move(a));
+}
+
+void FakeFcm::outage(Next answer, std::chrono::steady_clock::time_point until) {
+  std::lock_guard lock(mutex_);
+  outage_.emplace(std::move(answer), until);
+}
+
+std::optional<FakeFcm::Next> FakeFcm::scripted(const std::string& token) {
+  if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
+  for (auto* queue : {&token_scripts_[token], &script_}) {
+    if (queue->empty()) continue;
+    Next next = queue->front();
+    queue->pop_front();
+    return next;
+  }
+  return std::nullopt;
+}
+
 void FakeFcm::script(std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
   for (auto& a : answers) script_.push_back(std::move(a));
@@ -181,10 +202,8 @@ ServerReply FakeFcm::send(const ServerRequest& request) {
   Next next = Next::error(status, code, status == 401 ? "Request had invalid authentication credentials."
                                                       : "Invalid message");
   std::lock_guard lock(mutex_);
-  if (status == 200 && !script_.empty()) {
-    next = script_.front();
-    script_.pop_front();
-  }
+  if (status == 200)
+    if (auto answer = scripted(received.message().value("token", ""))) next = *answer;
   received.status = next.status;
   received.code = next.code;
   accepted_ += next.status == 200;

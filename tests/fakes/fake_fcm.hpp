@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ class FakeFcm {
   std::string token_uri() const { return base_url() + "/token"; }
 
   void script(std::vector<Next> answers);
+  // The next answers to one device token, before the general script.
+  void script_for(const std::string& token, std::vector<Next> answers);
+  // Every well-formed request gets `answer` until `until` (an outage).
+  void outage(Next answer, std::chrono::steady_clock::time_point until);
   std::vector<Received> received() const;
   std::size_t accepted_count() const;
   int tokens_issued() const;
@@ -82,6 +87,10 @@ class FakeFcm {
   mutable std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> tokens_;  // token -> expiry
   std::deque<Next> script_;
+  std::map<std::string, std::deque<Next>> token_scripts_;
+  std::optional<std::pair<Next, std::chrono::steady_clock::time_point>> outage_;
+  // The scripted answer for a request to `token` that passed the checks.
+  std::optional<Next> scripted(const std::string& token);
   std::vector<Received> received_;
   std::size_t accepted_ = 0;
   std::unique_ptr<H2Server> server_;
