@@ -1,35 +1,69 @@
--- Capture trigger for {{relation}}; rendered by pushsync for each table.
--- One statement per row: the outbox insert also reads the listener flag.
+-- Capture triggers for {{relation}}; rendered by pushsync for each table.
+-- One trigger per statement, not per row: a statement's changed rows are
+-- written as one outbox row per 1000 of them (arrays of ids, ops and
+-- captured columns); a single-row statement as one plain outbox row. An
+-- UPDATE pairs old and new rows by key: a row whose key changed is, to a
+-- device, a delete of the old id and an insert of the new one. Rows whose
+-- watched columns did not change are left out.
 -- NOTIFY is paid once per sleep: the first writer to find a sidecar asleep
 -- clears the flag and wakes it; writers that find the flag locked by that
 -- one skip it (SKIP LOCKED: nobody waits), and all later ones see it clear.
+-- jit is off: the planner cannot see how many rows a transition table
+-- holds, and compiling for its guess costs more than the statement.
 CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
-LANGUAGE plpgsql AS $pushsync$
+LANGUAGE plpgsql SET jit = off AS $pushsync$
 DECLARE
   sleeping boolean;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
-    VALUES ({{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}})
-    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
-  ELSIF TG_OP = 'UPDATE' AND {{old_row_id}} IS DISTINCT FROM {{new_row_id}} THEN
-    -- The key changed: to a device, the old record is gone and a new one exists.
-    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
-    VALUES ({{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}});
-    INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
-    VALUES ({{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}})
-    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+    WITH stored AS (
+      INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, row_count, row_ids, news, originator)
+      SELECT {{table_key}}, 'insert', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
+             CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1] END, count(*),
+             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
+             {{originator}}
+        FROM (SELECT {{new_row_id}} AS row_id, {{new_cols}} AS new_cols,
+                     (row_number() OVER () - 1) / 1000 AS part
+                FROM pushsync_new n) r
+       GROUP BY part ORDER BY part
+      RETURNING 1)
+    SELECT (SELECT asleep FROM {{schema}}.listener) FROM stored LIMIT 1 INTO sleeping;
   ELSIF TG_OP = 'UPDATE' THEN
-    IF {{unchanged}} THEN
-      RETURN NULL;
-    END IF;
-    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, originator)
-    VALUES ({{table_key}}, 'update', {{new_row_id}}, {{old_cols}}, {{new_cols}}, {{originator}})
-    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+    WITH stored AS (
+      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, row_count, row_ids, ops, olds, news,
+                                      originator)
+      SELECT {{table_key}}, CASE WHEN count(*) = 1 THEN min(op) ELSE 'update' END,
+             CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
+             CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1] END,
+             CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1] END, count(*),
+             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(op) END,
+             CASE WHEN count(*) > 1 THEN array_agg(old_cols) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
+             {{originator}}
+        FROM (SELECT CASE WHEN o.pushsync_row IS NULL THEN 'insert'
+                          WHEN n.pushsync_row IS NULL THEN 'delete' ELSE 'update' END AS op,
+                     CASE WHEN n.pushsync_row IS NULL THEN {{old_row_id}} ELSE {{new_row_id}} END AS row_id,
+                     CASE WHEN o.pushsync_row THEN {{old_cols}} END AS old_cols,
+                     CASE WHEN n.pushsync_row THEN {{new_cols}} END AS new_cols,
+                     (row_number() OVER () - 1) / 1000 AS part
+                FROM (SELECT true AS pushsync_row, {{columns}} FROM pushsync_old) o
+                FULL JOIN (SELECT true AS pushsync_row, {{columns}} FROM pushsync_new) n ON {{same_key}}
+               WHERE o.pushsync_row IS NULL OR n.pushsync_row IS NULL OR {{changed}}) r
+       GROUP BY part ORDER BY part
+      RETURNING 1)
+    SELECT (SELECT asleep FROM {{schema}}.listener) FROM stored LIMIT 1 INTO sleeping;
   ELSE
-    INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
-    VALUES ({{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}})
-    RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
+    WITH stored AS (
+      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, row_count, row_ids, olds, originator)
+      SELECT {{table_key}}, 'delete', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
+             CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1] END, count(*),
+             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(old_cols) END,
+             {{originator}}
+        FROM (SELECT {{old_row_id}} AS row_id, {{old_cols}} AS old_cols,
+                     (row_number() OVER () - 1) / 1000 AS part
+                FROM pushsync_old o) r
+       GROUP BY part ORDER BY part
+      RETURNING 1)
+    SELECT (SELECT asleep FROM {{schema}}.listener) FROM stored LIMIT 1 INTO sleeping;
   END IF;
   IF sleeping THEN
     UPDATE {{schema}}.listener SET asleep = false
@@ -42,5 +76,4 @@ BEGIN
 END
 $pushsync$;
 DROP TRIGGER IF EXISTS pushsync_capture ON {{relation}};
-CREATE TRIGGER pushsync_capture AFTER {{events}} ON {{relation}}
-  FOR EACH ROW EXECUTE FUNCTION {{function}}();
+{{triggers}}

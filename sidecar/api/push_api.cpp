@@ -1,8 +1,6 @@
 // POST /v1/push (Pushlet-style sends) and POST /rc/v1/users/ping
 // (RhoConnect's ping, unchanged for its callers). Both queue one direct push
 // through the outbox, so it gets the same guarantees as a row change.
-#include <set>
-
 #include <boost/beast/http/verb.hpp>
 #include <pqxx/transaction>
 
@@ -32,14 +30,12 @@ struct Queued {
 boost::asio::awaitable<Queued> queue_push(const ApiContext& context, const json& push) {
   const std::string schema = context.config.database.schema;
   return context.db.run([schema, push](pqxx::connection& conn) {
-    std::set<std::string> devices;
+    long long devices = 0;
     {
       pqxx::read_transaction tx(conn);
-      db::PgDirectory directory(tx, schema);
-      for (const auto& row : directory.installations_for(push["tags"].get<std::vector<std::string>>()))
-        devices.insert(row.installation.id);
+      devices = db::PgDirectory(tx, schema).count(push["tags"].get<std::vector<std::string>>());
     }
-    return Queued{db::Outbox(schema).enqueue_push(conn, push), devices.size()};
+    return Queued{db::Outbox(schema).enqueue_push(conn, push), static_cast<std::size_t>(devices)};
   });
 }
 

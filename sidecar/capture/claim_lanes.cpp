@@ -3,6 +3,10 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <pqxx/except>
 
 namespace pushsync::capture {
@@ -33,26 +37,45 @@ auto in_claim(std::unique_ptr<pqxx::work>& tx, const Step& step) {
 
 }  // namespace
 
-ClaimLane::ClaimLane(const std::string& url, boost::asio::io_context& io) : db_(url, "", io, [] {}) {
+ClaimLane::ClaimLane(const std::string& url, boost::asio::io_context& io)
+    : db_(url, "", io, [] {}), released_(io, boost::asio::steady_timer::time_point::max()) {
   db_.on_disconnect([this] { tx_.reset(); });
 }
 
+void ClaimLane::release() {
+  holding_ = false;
+  released_.cancel();
+}
+
 boost::asio::awaitable<route::RoutedBatch> ClaimLane::claim(const ClaimTask& claim) {
-  return db_.run([this, claim](pqxx::connection& conn) {
-    tx_.reset();
+  while (holding_) {
+    boost::system::error_code ignored;
+    co_await released_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+  }
+  holding_ = true;
+  auto task = [this, claim](pqxx::connection& conn) {
     tx_ = std::make_unique<pqxx::work>(conn, "pushsync_claim");
     auto batch = in_claim(tx_, [&](pqxx::work& tx) {
       auto claimed = claim(tx);
-      if (claimed.changes.empty()) tx.commit();
+      if (claimed.empty()) tx.commit();
       return claimed;
     });
-    if (batch.changes.empty()) tx_.reset();
+    if (batch.empty()) tx_.reset();
     return batch;
-  });
+  };
+  route::RoutedBatch batch;
+  try {
+    batch = co_await db_.run(task);
+  } catch (...) {
+    release();
+    throw;
+  }
+  if (batch.empty()) release();
+  co_return batch;
 }
 
-boost::asio::awaitable<bool> ClaimLane::settle(const SettleTask& settle) {
-  return db_.run([this, settle](pqxx::connection&) {
+boost::asio::awaitable<void> ClaimLane::settle(const SettleTask& settle) {
+  auto task = [this, settle](pqxx::connection&) {
     if (!tx_) throw lost_claim("the connection closed");
     in_claim(tx_, [&](pqxx::work& tx) {
       settle(tx);
@@ -60,7 +83,31 @@ boost::asio::awaitable<bool> ClaimLane::settle(const SettleTask& settle) {
     });
     tx_.reset();
     return true;
-  });
+  };
+  try {
+    co_await db_.run(task);
+  } catch (...) {
+    release();
+    throw;
+  }
+  release();
+}
+
+void ClaimLane::abandon() {
+  auto rollback = [this](pqxx::connection&) {
+    tx_.reset();
+    return true;
+  };
+  boost::asio::co_spawn(
+      released_.get_executor(),
+      [this, rollback]() -> boost::asio::awaitable<void> {
+        try {
+          co_await db_.run(rollback);
+        } catch (...) {
+        }
+        release();
+      },
+      boost::asio::detached);
 }
 
 ClaimLanes::ClaimLanes(const std::string& url, boost::asio::io_context& io, int count) {

@@ -1,5 +1,6 @@
 #include "sidecar/capture/dispatcher.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <boost/asio/post.hpp>
@@ -43,10 +44,18 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
   // Routing runs on the lane's thread, but never on two lanes at once: the
   // next claim starts only once this one has returned.
   ClaimLane::ClaimTask claim = [this](pqxx::work& tx) {
-    auto claimed = outbox_.claim(tx, config_.database.batch_size, config_.database.lease);
-    if (claimed.changes.empty()) return route::RoutedBatch{};
-    db::PgDirectory directory(tx, config_.database.schema);
-    return router_.route(std::move(claimed.changes), directory, claimed.now);
+    const auto& db = config_.database;
+    // Rows of statements: as many as pushes fit (a row is usually a push).
+    auto claimed = outbox_.claim(
+        tx, {db.batch_size, std::max(db.batch_size, db.batch_pushes),
+             std::max(1, std::min(db.batch_size, db.batch_pushes / 2)), db.lease});
+    if (claimed.changes.empty() && claimed.retries.empty()) return route::RoutedBatch{};
+    db::PgDirectory directory(tx, db.schema);
+    auto batch = router_.route(std::move(claimed.changes), std::move(claimed.retries), directory, claimed.now,
+                               db.batch_pushes);
+    if (claimed.deliveries_waiting) route::fold_into_pending(batch, outbox_.lock_waiting(tx, batch.pushes));
+    batch.full = claimed.full;
+    return batch;
   };
   auto batch = co_await lane.claim(claim);
   co_return Claimed{std::move(batch), &lane};
@@ -61,20 +70,20 @@ boost::asio::awaitable<bool> Dispatcher::settle_batch(Claimed claimed, std::vect
     co_await claimed.lane->settle(write);
   } catch (const std::exception& e) {
     // Its claim is gone, so its changes are due again: sent twice, never lost.
-    spdlog::warn("could not settle {} change(s): {}", batch.changes.size(), e.what());
+    spdlog::warn("could not settle {} change(s) and {} push(es): {}", batch.changes.size(), batch.pushes.size(),
+                 e.what());
     co_return false;
   }
   for (const auto& r : settlement.retries) remember_due(r.delay);
-  for (const auto& r : settlement.postponed) remember_due(r.delay);
   for (const auto& h : settlement.held_back)
     remember_due(std::chrono::duration_cast<Duration>(h.until - batch.claimed_at));
-  bool trouble = !settlement.retries.empty() || !settlement.postponed.empty() || !settlement.dead_letters.empty() ||
-                 !settlement.invalid_tokens.empty();
+  bool trouble = !settlement.retries.empty() || !settlement.dead_letters.empty() || !settlement.invalid_tokens.empty();
   spdlog::log(trouble ? spdlog::level::info : spdlog::level::debug,
-              "settled {} change(s): {} push(es), {} retried, {} waiting for a provider, {} held back, "
-              "{} dead-lettered, {} token(s) invalid",
-              batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.postponed.size(),
-              settlement.held_back.size(), settlement.dead_letters.size(), settlement.invalid_tokens.size());
+              "settled {} change(s): {} push(es), {} waiting to be retried, {} folded into waiting ones, {} held "
+              "back, {} fan-out(s) to go on, {} dead-lettered, {} token(s) invalid",
+              batch.changes.size(), batch.pushes.size(), settlement.retries.size(), settlement.folds.size(),
+              settlement.held_back.size(), settlement.progress.size(), settlement.dead_letters.size(),
+              settlement.invalid_tokens.size());
   co_return true;
 }
 
@@ -86,19 +95,13 @@ boost::asio::awaitable<void> Dispatcher::finish_settling() {
 }
 
 void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes) {
-  long long first_claims = 0;
-  for (const auto& change : batch.changes) first_claims += change.attempts == 1;
-  metrics_.captured(first_claims);
+  metrics_.captured(static_cast<long long>(batch.rows_routed));
   const auto now = std::chrono::system_clock::now();
   for (std::size_t i = 0; i < batch.pushes.size(); ++i) {
     const Push& push = batch.pushes[i];
     metrics_.pushed(to_string(push.target.platform), to_string(outcomes[i].kind));
-    if (outcomes[i].kind != push::Outcome::Kind::accepted) continue;
-    // The latency of the newest change the push carries (batch.changes is sorted by id).
-    auto change = std::lower_bound(batch.changes.begin(), batch.changes.end(), push.change_ids.back(),
-                                   [](const Change& c, ChangeId id) { return c.id < id; });
-    if (change != batch.changes.end() && change->id == push.change_ids.back())
-      metrics_.commit_to_accept(std::chrono::duration_cast<Duration>(now - change->created_at));
+    if (outcomes[i].kind == push::Outcome::Kind::accepted)
+      metrics_.commit_to_accept(std::chrono::duration_cast<Duration>(now - push.origin.changed_at));
   }
 }
 
@@ -130,6 +133,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
   std::optional<Eager<Claimed>> next;
   while (!stopping_ || next) {
     std::string error;
+    ClaimLane* unsettled = nullptr;  // holds a batch not yet handed to its settlement
     try {
       Claimed claimed;
       if (next) {
@@ -144,9 +148,12 @@ boost::asio::awaitable<void> Dispatcher::run() {
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;
       const bool busy = config_.database.busy_poll > Duration::zero();
-      if (!batch.changes.empty()) {
-        const bool full = static_cast<int>(batch.changes.size()) >= config_.database.batch_size;
-        if (full && !stopping_) {
+      if (!batch.empty()) {
+        unsettled = claimed.lane;
+        // More is probably waiting: claim it on the other lane meanwhile.
+        // Not after a cut: the next claim must see where this one stopped.
+        const bool full = batch.full;
+        if (full && !batch.cut && !stopping_) {
           next.emplace(executor, claim_and_route(lanes_.next(), false));
           // Let the claim reach its database thread before this batch's
           // requests are built (milliseconds of work on this thread).
@@ -155,9 +162,15 @@ boost::asio::awaitable<void> Dispatcher::run() {
         auto outcomes = co_await providers_.send(claimed.batch.pushes);
         // One settlement in flight: it is written while the next batch is sent.
         co_await finish_settling();
-        settling_.emplace(executor, settle_batch(std::move(claimed), std::move(outcomes)));
+        const bool cut = batch.cut;
+        unsettled = nullptr;
+        if (cut) {
+          co_await settle_batch(std::move(claimed), std::move(outcomes));
+        } else {
+          settling_.emplace(executor, settle_batch(std::move(claimed), std::move(outcomes)));
+        }
         empty_polls = 0;
-        if (!full && busy) co_await wakeup_.wait(config_.database.busy_poll);
+        if (!full && !cut && busy) co_await wakeup_.wait(config_.database.busy_poll);
         continue;
       }
       if (busy && empty_polls < empty_polls_before_sleep) {
@@ -173,6 +186,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
     } catch (const std::exception& e) {
       error = e.what();
     }
+    if (unsettled) unsettled->abandon();
     Duration delay = reconnect.delay(++failures);
     spdlog::warn("database unavailable ({}); retrying in {} ms", error, delay.count());
     if (!stopping_) co_await wakeup_.wait(delay);

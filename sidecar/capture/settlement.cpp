@@ -1,19 +1,63 @@
 #include "sidecar/capture/settlement.hpp"
 
-#include <map>
-#include <set>
-
+#include "sidecar/route/push_document.hpp"
 
 namespace pushsync::capture {
 
 namespace {
 
+using Kind = push::Outcome::Kind;
+
 nlohmann::json payload_of(const Push& push) { return nlohmann::json::parse(push.fields.dump()); }
 
-// Per change, the answer that asks to wait longest.
-void keep_longest_wait(std::map<ChangeId, const push::Outcome*>& of, ChangeId id, const push::Outcome& outcome) {
-  auto [it, fresh] = of.try_emplace(id, &outcome);
-  if (!fresh && it->second->retry_after < outcome.retry_after) it->second = &outcome;
+db::Settlement::DeadLetter dead_letter(const Push& push, std::string reason) {
+  const PushOrigin& o = push.origin;
+  return {o.change_id,      o.table_key,        o.op,   o.row_id, o.changed_at, push.target.id,
+          std::string(to_string(push.target.platform)), std::move(reason), payload_of(push),
+          route::push_document(push), o.record};
+}
+
+// One push that did not get through.
+void settle_failed(const Push& push, const push::Outcome& outcome, int max_attempts, Backoff& backoff,
+                   db::Settlement& s) {
+  const bool counts = outcome.kind == Kind::retry;  // a provider that is down uses up no attempt
+  const int attempts = push.origin.attempts + (counts ? 1 : 0);
+  if (counts && attempts >= max_attempts) {
+    s.dead_letters.push_back(dead_letter(push, "max_attempts: " + outcome.reason));
+    if (push.origin.delivery) s.delivered.push_back(*push.origin.delivery);
+    return;
+  }
+  const Duration delay = counts ? std::max(outcome.retry_after, backoff.delay(attempts)) : outcome.retry_after;
+  s.retries.push_back({push.target.id, push.origin, route::push_document(push), delay, attempts, outcome.reason});
+}
+
+void settle_push(const Push& push, const push::Outcome& outcome, int max_attempts, Backoff& backoff,
+                 db::Settlement& s) {
+  switch (outcome.kind) {
+    case Kind::accepted: break;
+    case Kind::invalid_token: s.invalid_tokens.push_back({push.target.id, outcome.reason}); break;
+    case Kind::dead: s.dead_letters.push_back(dead_letter(push, outcome.reason)); break;
+    case Kind::retry:
+    case Kind::provider_down: return settle_failed(push, outcome, max_attempts, backoff, s);
+  }
+  if (push.origin.delivery) s.delivered.push_back(*push.origin.delivery);
+}
+
+void settle_change(const route::RoutedBatch& batch, std::size_t index, db::Settlement& s) {
+  const Change& change = batch.changes[index];
+  const route::ChangeFate& fate = batch.fates[index];
+  using Fate = route::ChangeFate::Kind;
+  switch (fate.kind) {
+    case Fate::deferred: return;
+    case Fate::cut: s.progress.push_back({change.id, fate.cursor}); return;
+    case Fate::held_back: s.held_back.push_back({change.id, fate.until}); return;
+    case Fate::unroutable:
+      s.dead_letters.push_back({change.id, change.table_key, change.rows.empty() ? "" : std::string(to_string(change.rows[0].op)),
+                                change.rows.empty() ? "" : change.rows[0].row_id, change.created_at, "", "",
+                                fate.reason, nullptr, nullptr, ""});
+      [[fallthrough]];
+    case Fate::done: s.done.push_back(change.id); return;
+  }
 }
 
 }  // namespace
@@ -21,55 +65,18 @@ void keep_longest_wait(std::map<ChangeId, const push::Outcome*>& of, ChangeId id
 db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes, int max_attempts,
                       Backoff& backoff) {
   db::Settlement s;
-  std::map<ChangeId, const push::Outcome*> retry_of;  // strongest retry answer per change
-  std::map<ChangeId, const push::Outcome*> down_of;   // same, for providers that cannot send
-  std::map<ChangeId, std::vector<std::size_t>> dead_pushes;
-  for (const auto& u : batch.unroutable) s.dead_letters.push_back({u.change_id, "", "", u.reason, nullptr});
-  for (std::size_t i = 0; i < batch.pushes.size(); ++i) {
-    const Push& push = batch.pushes[i];
-    const push::Outcome& outcome = outcomes.at(i);
-    for (ChangeId id : push.change_ids) {
-      switch (outcome.kind) {
-        case push::Outcome::Kind::accepted: break;
-        case push::Outcome::Kind::invalid_token:
-          s.invalid_tokens.push_back({push.target.id, outcome.reason});
-          break;
-        case push::Outcome::Kind::dead:
-          dead_pushes[id].push_back(i);
-          break;
-        case push::Outcome::Kind::retry:
-          keep_longest_wait(retry_of, id, outcome);
-          break;
-        case push::Outcome::Kind::provider_down:
-          keep_longest_wait(down_of, id, outcome);
-          break;
-      }
-    }
+  for (std::size_t i = 0; i < batch.pushes.size(); ++i)
+    settle_push(batch.pushes[i], outcomes.at(i), max_attempts, backoff, s);
+  for (const auto& fold : batch.folds)
+    s.folds.push_back({fold.delivery, fold.push.origin, route::push_document(fold.push)});
+  for (const auto& row : batch.unroutable_rows) {
+    const Change& change = batch.changes[row.change];
+    const RowChange& r = change.rows[row.row];
+    s.dead_letters.push_back({change.id, change.table_key, std::string(to_string(r.op)), r.row_id, change.created_at,
+                              "", "", row.reason, nullptr, nullptr, ""});
   }
-  s.held_back = batch.held_back;
-  std::set<ChangeId> held;
-  for (const auto& h : batch.held_back) held.insert(h.change_id);
-  for (const auto& change : batch.changes) {
-    if (held.count(change.id)) continue;
-    auto retry = retry_of.find(change.id);
-    auto down = down_of.find(change.id);
-    if (retry == retry_of.end() && down != down_of.end()) {
-      s.postponed.push_back({change.id, down->second->retry_after});
-      continue;
-    }
-    if (retry != retry_of.end() && change.attempts < max_attempts) {
-      s.retries.push_back({change.id, std::max(retry->second->retry_after, backoff.delay(change.attempts))});
-      continue;
-    }
-    if (retry != retry_of.end())
-      s.dead_letters.push_back({change.id, "", "", "max_attempts: " + retry->second->reason, nullptr});
-    for (auto i : dead_pushes[change.id]) {
-      const Push& push = batch.pushes[i];
-      s.dead_letters.push_back(
-          {change.id, push.target.id, std::string(to_string(push.target.platform)), outcomes[i].reason, payload_of(push)});
-    }
-    s.done.push_back(change.id);
-  }
+  s.delivered.insert(s.delivered.end(), batch.stale.begin(), batch.stale.end());
+  for (std::size_t i = 0; i < batch.changes.size(); ++i) settle_change(batch, i, s);
   return s;
 }
 

@@ -9,14 +9,14 @@
 
 namespace pushsync::capture {
 
-// Turns a routed batch and the providers' answers into outbox writes:
-// a change is done when every push it caused is accepted or given up; if
-// any of them must be retried, the whole change is (duplicates to the
-// devices that already got it are the at-least-once price), until
-// max_attempts, after which it is dead-lettered. A change whose only
-// problem is a provider that cannot send at all waits without using up an
-// attempt. Changes the router held
-// back (coalesce window) go back to the outbox without using up an attempt.
+// Turns a routed batch and the providers' answers into outbox writes, one
+// push at a time: an accepted push is done; one to retry waits in
+// deliveries with its own attempts and backoff (Retry-After honoured)
+// until max_attempts, after which it is dead-lettered; one whose provider
+// cannot send at all waits without using up an attempt; an invalid token
+// disables its installation. A change is done once its fan-out is
+// finished, whatever became of its pushes; a cut one records its cursor,
+// a held-back one its new due time.
 db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes, int max_attempts,
                       Backoff& backoff);
 

@@ -24,7 +24,8 @@ struct DatabaseConfig {
   std::string url;
   std::string schema = "pushsync";
   MigrateMode migrate = MigrateMode::automatic;
-  int batch_size = 500;
+  int batch_size = 500;          // outbox rows (and statement rows) claimed per round
+  int batch_pushes = 5000;       // pushes held in memory per round: a bigger fan-out goes in chunks
   Duration poll_interval = 1s;
   Duration busy_poll = 5ms;
   Duration lease = 30s;

@@ -58,7 +58,7 @@ std::vector<Column> columns_at(const YamlNode& node) {
 }
 
 DatabaseConfig read_database(const YamlNode& node) {
-  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "poll_interval", "busy_poll", "lease"});
+  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll", "lease"});
   DatabaseConfig db;
   auto url = node.secret("url");
   if (!url || url->empty()) node.fail("database.url (or url_file) is required");
@@ -70,6 +70,7 @@ DatabaseConfig read_database(const YamlNode& node) {
   if (auto v = node.get("migrate"))
     db.migrate = one_of(*v, {"auto", "manual"}) == "auto" ? MigrateMode::automatic : MigrateMode::manual;
   if (auto v = node.get("batch_size")) db.batch_size = static_cast<int>(v->integer(1, 10000));
+  if (auto v = node.get("batch_pushes")) db.batch_pushes = static_cast<int>(v->integer(1, 1000000));
   if (auto v = node.get("poll_interval")) db.poll_interval = positive_duration(*v, Duration(10));
   if (auto v = node.get("busy_poll")) db.busy_poll = v->duration();
   if (db.busy_poll >= db.poll_interval) node.required("busy_poll").fail("busy_poll must be shorter than poll_interval");

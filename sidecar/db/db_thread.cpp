@@ -120,6 +120,8 @@ pqxx::connection& DbThread::connection() {
     // crash only unclaims or redelivers (at-least-once holds), and writers
     // stop sharing WAL flushes with us. The migrator opts back in.
     if (commit_ == Commit::asynchronous) pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");
+    // Our queries are many and short: compiling them costs more than it saves.
+    pqxx::nontransaction(*conn_).exec("SET jit = off");
     if (!listen_channel_.empty())
       receiver_ = std::make_unique<Receiver>(*conn_, listen_channel_, [this] { boost::asio::post(io_, on_notify_); });
     spdlog::info("connected to database {} on {}", conn_->dbname(), conn_->hostname() ? conn_->hostname() : "socket");

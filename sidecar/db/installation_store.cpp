@@ -9,13 +9,9 @@ namespace pushsync::db {
 
 namespace {
 
-std::string rfc3339(const std::string& column) {
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-}
-
 const std::string installation_columns = "installation_id, platform, push_channel, array_to_json(tags)::text, " +
-                                         rfc3339("created_at") + ", " + rfc3339("updated_at") + ", " +
-                                         rfc3339("disabled_at");
+                                         rfc3339_text("created_at") + ", " + rfc3339_text("updated_at") + ", " +
+                                         rfc3339_text("disabled_at");
 
 InstallationRecord installation_from(const pqxx::row& row) {
   InstallationRecord r;
@@ -85,7 +81,7 @@ std::vector<FeedbackRecord> InstallationStore::feedback(pqxx::connection& conn, 
                                                         int limit) const {
   pqxx::nontransaction tx(conn);
   std::vector<FeedbackRecord> out;
-  auto rows = tx.exec_params("SELECT id, installation_id, platform, push_channel, reason, " + rfc3339("reported_at") +
+  auto rows = tx.exec_params("SELECT id, installation_id, platform, push_channel, reason, " + rfc3339_text("reported_at") +
                                  " FROM " + schema_ + ".feedback WHERE ($1 = '' OR reported_at >= $1::timestamptz) "
                                  "ORDER BY reported_at, id LIMIT $2",
                              since_rfc3339, limit);

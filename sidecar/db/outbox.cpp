@@ -4,80 +4,196 @@
 #include <pqxx/transaction>
 
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/route/push_document.hpp"
 
 namespace pushsync::db {
 
 namespace {
 
-nlohmann::json parse_json_or_null(const pqxx::field& field) {
+using nlohmann::json;
+
+json parse_json_or_null(const pqxx::field& field) {
   if (field.is_null()) return nullptr;
-  return nlohmann::json::parse(field.c_str());
+  return json::parse(field.c_str());
 }
 
-// UPDATE changes SET `set_clause` for each item's change, in one statement;
-// the clause sees the item's value_of(item) as r.v.
-template <class Item, class ValueOf>
-void update_each(pqxx::transaction_base& tx, const std::string& schema, const std::vector<Item>& items,
-                 ValueOf value_of, const std::string& set_clause) {
-  if (items.empty()) return;
-  std::vector<std::int64_t> ids;
-  std::vector<std::int64_t> values;
-  for (const auto& item : items) ids.push_back(item.change_id), values.push_back(value_of(item));
-  tx.exec_params("UPDATE " + schema + ".changes c SET " + set_clause +
-                     " FROM unnest($1::bigint[], $2::bigint[]) AS r(id, v) WHERE c.id = r.id",
-                 bigint_array_literal(ids), bigint_array_literal(values));
+long long micros(DbTime t) { return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count(); }
+DbTime from_micros(const pqxx::field& field) { return DbTime(std::chrono::microseconds(field.as<long long>())); }
+std::string epoch_micros(const std::string& column) {
+  return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
 }
+
+// Runs `sql`, whose $1 is a JSON array of rows (jsonb_to_recordset), unless
+// there are none.
+void exec_rows(pqxx::transaction_base& tx, const std::string& sql, const json& rows) {
+  if (!rows.empty()) tx.exec_params(sql, rows.dump());
+}
+
+// The claimed slice of a change's rows: the plain columns of a one-row
+// statement, or elements of its arrays.
+std::vector<RowChange> rows_of(const pqxx::row& row) {
+  const int take = row["take"].as<int>();
+  const Op statement_op = parse_op(row["op"].as<std::string>()).value_or(Op::update);
+  if (take == 0) return {};
+  if (row["row_ids"].is_null())
+    return {RowChange{statement_op, row["row_id"].as<std::string>(), parse_json_or_null(row["old_cols"]),
+                      parse_json_or_null(row["new_cols"])}};
+  auto ids = json::parse(row["row_ids"].c_str());
+  auto ops = parse_json_or_null(row["ops"]);
+  auto olds = parse_json_or_null(row["olds"]);
+  auto news = parse_json_or_null(row["news"]);
+  std::vector<RowChange> out(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    out[i].op = ops.is_array() ? parse_op(ops[i].get<std::string>()).value_or(Op::update) : statement_op;
+    out[i].row_id = ids[i].get<std::string>();
+    if (olds.is_array()) out[i].old_values = std::move(olds[i]);
+    if (news.is_array()) out[i].new_values = std::move(news[i]);
+  }
+  return out;
+}
+
+json origin_columns(const PushOrigin& o, const json& document) {
+  return {{"change_id", o.change_id}, {"tbl", o.table_key}, {"op", o.op},       {"row_id", o.row_id},
+          {"changed_at", micros(o.changed_at)}, {"push", document}};
+}
+
+const char* const origin_recordset =
+    "change_id bigint, tbl text, op text, row_id text, changed_at bigint, push jsonb";
 
 }  // namespace
 
-Outbox::Outbox(const std::string& schema)
-    : schema_(quote_ident(schema)),
-      channel_(schema),
-      claim_sql_("SELECT id, tbl, op, row_id, old_cols::text, new_cols::text, coalesce(originator, ''), attempts + 1, "
-                 "(extract(epoch FROM now()) * 1000000)::bigint, (extract(epoch FROM created_at) * 1000000)::bigint "
-                 "FROM " + schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED") {}
+void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema) {
+  const std::string listener = quote_ident(schema) + ".listener";
+  tx.exec_params("WITH woken AS (UPDATE " + listener + " SET asleep = false WHERE one IN (SELECT one FROM " + listener +
+                     " WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) SELECT pg_notify($1, '') FROM woken",
+                 schema);
+}
 
-ChangeId Outbox::enqueue_push(pqxx::connection& conn, const nlohmann::json& push) const {
+Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)), schema_name_(schema) {}
+
+ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
   pqxx::work tx(conn);
   auto id = tx.exec_params1("INSERT INTO " + schema_ +
                                 ".changes (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
                             push.dump())[0]
                 .as<ChangeId>();
-  // Like the capture trigger: NOTIFY (which serializes commits) only when a
-  // sidecar is asleep; a busy one polls.
-  tx.exec_params("WITH woken AS (UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " +
-                     schema_ + ".listener WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) "
-                     "SELECT pg_notify($1, '') FROM woken",
-                 channel_);
+  wake_sleeping_sidecar(tx, schema_name_);
   tx.commit();
   return id;
 }
 
-Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, int limit, Duration lease) const {
+Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const {
   // The row locks are the claim. Should this sidecar hang instead of
   // settling, the database ends its session after `lease` and the rows are
   // free again; should it die, they are free at once.
-  tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(lease.count()));
-  tx.conn().prepare("pushsync_claim", claim_sql_);  // once per connection; planned once
-  auto rows = tx.exec_prepared("pushsync_claim", limit);
+  // The savepoint lets claim_changes undo locks it should not have taken.
+  tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(limits.lease.count()) +
+          "; SAVEPOINT pushsync_claim");
   Claim claim;
-  auto& out = claim.changes;
+  tx.conn().prepare("pushsync_deliveries_waiting", "SELECT EXISTS (SELECT 1 FROM " + schema_ + ".deliveries)");
+  claim.deliveries_waiting = tx.exec_prepared1("pushsync_deliveries_waiting")[0].as<bool>();
+  claim.changes = claim_changes(tx, limits, claim);
+  if (claim.deliveries_waiting) claim.retries = claim_retries(tx, limits.retries);
+  return claim;
+}
+
+std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits& limits, Claim& claim) const {
+  // Each change weighs its rows not yet done. Whole changes are taken while
+  // they fit the row budget (the first one in part if it alone is larger);
+  // the rest are not read.
+  auto slice = [](const char* column) {
+    return std::string("CASE WHEN take > 0 THEN array_to_json(") + column +
+           "[cursor_row + 1 : cursor_row + take])::text END AS " + column;
+  };
+  tx.conn().prepare(
+      "pushsync_claim",  // once per connection; planned once
+      "WITH claimed AS (SELECT id FROM " + schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 "
+      "FOR UPDATE SKIP LOCKED), "
+      "weighed AS (SELECT c.*, c.row_count - c.cursor_row AS remaining, sum(c.row_count - c.cursor_row) "
+      "OVER (ORDER BY c.id) - (c.row_count - c.cursor_row) AS before FROM " + schema_ +
+          ".changes c JOIN claimed USING (id)), "
+      "taken AS (SELECT *, (CASE WHEN before = 0 THEN least(remaining, $2) WHEN before + remaining <= $2 "
+      "THEN remaining ELSE 0 END)::int AS take FROM weighed) "
+      "SELECT id, tbl, op, row_id, old_cols::text AS old_cols, new_cols::text AS new_cols, "
+      "coalesce(originator, '') AS originator, " + epoch_micros("created_at") + " AS created_at, row_count, "
+      "cursor_row, coalesce(cursor_after, '') AS cursor_after, take, " + slice("row_ids") + ", " + slice("ops") +
+      ", " + slice("olds") + ", " + slice("news") + ", " + epoch_micros("now()") + " AS now FROM taken ORDER BY id");
+  auto rows = tx.exec_prepared("pushsync_claim", limits.changes, limits.rows);
+  if (!rows.empty()) claim.now = from_micros(rows[0]["now"]);
+  claim.full = static_cast<int>(rows.size()) >= limits.changes;
+  std::vector<Change> out;
   out.reserve(rows.size());
-  if (!rows.empty()) claim.now = DbTime(std::chrono::microseconds(rows[0][8].as<long long>()));
   for (const auto& row : rows) {
+    if (row["take"].as<int>() == 0) continue;
     Change c;
-    c.id = row[0].as<ChangeId>();
-    c.table_key = row[1].as<std::string>();
-    c.op = parse_op(row[2].as<std::string>()).value_or(Op::update);
-    c.row_id = row[3].as<std::string>();
-    c.old_values = parse_json_or_null(row[4]);
-    c.new_values = parse_json_or_null(row[5]);
-    c.originator = row[6].as<std::string>();
-    c.attempts = row[7].as<int>();
-    c.created_at = DbTime(std::chrono::microseconds(row[9].as<long long>()));
+    c.id = row["id"].as<ChangeId>();
+    c.table_key = row["tbl"].as<std::string>();
+    c.rows = rows_of(row);
+    c.row_count = row["row_count"].as<int>();
+    c.cursor = {row["cursor_row"].as<int>(), row["cursor_after"].as<std::string>()};
+    c.originator = row["originator"].as<std::string>();
+    c.created_at = from_micros(row["created_at"]);
     out.push_back(std::move(c));
   }
-  return claim;
+  if (out.size() < rows.size()) keep_only(tx, out, claim);
+  return out;
+}
+
+// The claim locked changes past the row budget. Left locked, they would be
+// skipped by the next claim (this sidecar's other lane, or another
+// sidecar), and a later change of one of their records could overtake
+// them. So the claim's locks are undone and those of the changes taken
+// are taken again; one another sidecar got or changed meanwhile is left out.
+void Outbox::keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken, Claim& claim) const {
+  claim.full = true;
+  std::vector<std::int64_t> ids;
+  for (const auto& c : taken) ids.push_back(c.id);
+  tx.exec("ROLLBACK TO SAVEPOINT pushsync_claim");
+  std::map<ChangeId, FanoutCursor> kept;
+  for (const auto& row : tx.exec_params("SELECT id, cursor_row, coalesce(cursor_after, '') FROM " + schema_ +
+                                            ".changes WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED",
+                                        bigint_array_literal(ids)))
+    kept[row[0].as<ChangeId>()] = {row[1].as<int>(), row[2].as<std::string>()};
+  std::erase_if(taken, [&](const Change& c) {
+    auto it = kept.find(c.id);
+    return it == kept.end() || it->second != c.cursor;
+  });
+}
+
+std::vector<Push> Outbox::claim_retries(pqxx::dbtransaction& tx, int limit) const {
+  tx.conn().prepare("pushsync_claim_deliveries",
+                    "SELECT d.id, d.installation_id, i.platform, i.push_channel, d.record, d.change_id, d.tbl, d.op, "
+                    "d.row_id, d.push::text, " + epoch_micros("d.changed_at") + ", d.attempts FROM " + schema_ +
+                    ".deliveries d LEFT JOIN " + schema_ + ".installations i ON i.installation_id = "
+                    "d.installation_id AND i.disabled_at IS NULL WHERE d.due_at <= now() ORDER BY d.due_at, d.id "
+                    "LIMIT $1 FOR UPDATE OF d SKIP LOCKED");
+  std::vector<Push> out;
+  for (const auto& row : tx.exec_prepared("pushsync_claim_deliveries", limit)) {
+    Push p;
+    p.origin = {row[5].as<ChangeId>(), row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>(),
+                from_micros(row[10]), row[4].as<std::string>(), row[0].as<DeliveryId>(), row[11].as<int>()};
+    auto platform = row[2].is_null() ? std::nullopt : parse_platform(row[2].as<std::string>());
+    if (platform) p.target = {row[1].as<std::string>(), *platform, row[3].as<std::string>()};
+    route::read_push_document(json::parse(row[9].c_str()), p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::map<std::pair<std::string, std::string>, DeliveryId> Outbox::lock_waiting(pqxx::dbtransaction& tx,
+                                                                               const std::vector<Push>& pushes) const {
+  std::vector<std::string> installations, records;
+  for (const auto& p : pushes)
+    if (!p.origin.delivery) installations.push_back(p.target.id), records.push_back(p.origin.record);
+  std::map<std::pair<std::string, std::string>, DeliveryId> out;
+  if (installations.empty()) return out;
+  for (const auto& row : tx.exec_params("SELECT d.id, d.installation_id, d.record FROM " + schema_ +
+                                            ".deliveries d JOIN unnest($1::text[], $2::text[]) AS k(i, r) "
+                                            "ON d.installation_id = k.i AND d.record = k.r ORDER BY d.id "
+                                            "FOR UPDATE OF d",
+                                        text_array_literal(installations), text_array_literal(records)))
+    out[{row[1].as<std::string>(), row[2].as<std::string>()}] = row[0].as<DeliveryId>();
+  return out;
 }
 
 // The flag row is only ever changed through SKIP LOCKED: whoever holds it is
@@ -92,7 +208,9 @@ bool Outbox::fall_asleep(pqxx::connection& conn) const {
   // committed after this check finds the flag set and notifies.
   // Rows another sidecar holds (its claim's locks) are not work for us.
   return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
-                  ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0].as<bool>();
+                  ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS (SELECT 1 FROM " +
+                  schema_ + ".deliveries WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0]
+      .as<bool>();
 }
 
 void Outbox::wake_up(pqxx::connection& conn) const {
@@ -101,46 +219,105 @@ void Outbox::wake_up(pqxx::connection& conn) const {
           ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
 }
 
+void Outbox::write_retries(pqxx::dbtransaction& tx, const Settlement& s) const {
+  json fresh = json::array(), again = json::array();
+  for (const auto& r : s.retries) {
+    json row = origin_columns(r.origin, r.document);
+    row["delay"] = r.delay.count();
+    row["attempts"] = r.attempts;
+    row["reason"] = r.reason;
+    if (r.origin.delivery) {
+      row["id"] = *r.origin.delivery;
+      again.push_back(std::move(row));
+    } else {
+      row["installation_id"] = r.installation_id;
+      row["record"] = r.origin.record;
+      fresh.push_back(std::move(row));
+    }
+  }
+  // Retries wait from the settlement (clock_timestamp: now() is the claim's time).
+  const std::string due = "clock_timestamp() + r.delay * interval '1 millisecond'";
+  exec_rows(tx,
+            "UPDATE " + schema_ + ".deliveries d SET due_at = " + due + ", attempts = r.attempts, last_error = "
+            "r.reason, change_id = r.change_id, tbl = r.tbl, op = r.op, row_id = r.row_id, push = r.push, "
+            "changed_at = to_timestamp(r.changed_at / 1000000.0) FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, " +
+                origin_recordset + ", delay bigint, attempts int, reason text) WHERE d.id = r.id",
+            again);
+  // A row another batch made for the same device and record meanwhile keeps
+  // its schedule and takes the newer payload.
+  exec_rows(tx,
+            "INSERT INTO " + schema_ + ".deliveries AS d (installation_id, record, change_id, tbl, op, row_id, push, "
+            "changed_at, due_at, attempts, last_error) SELECT r.installation_id, r.record, r.change_id, r.tbl, r.op, "
+            "r.row_id, r.push, to_timestamp(r.changed_at / 1000000.0), " + due + ", r.attempts, r.reason "
+            "FROM jsonb_to_recordset($1::jsonb) AS r(installation_id text, record text, " + origin_recordset +
+                ", delay bigint, attempts int, reason text) ORDER BY r.installation_id, r.record "
+                "ON CONFLICT (installation_id, record) DO UPDATE SET change_id = EXCLUDED.change_id, "
+                "tbl = EXCLUDED.tbl, op = EXCLUDED.op, row_id = EXCLUDED.row_id, push = EXCLUDED.push, "
+                "changed_at = EXCLUDED.changed_at WHERE d.change_id < EXCLUDED.change_id",
+            fresh);
+  json folds = json::array();
+  for (const auto& f : s.folds) {
+    json row = origin_columns(f.origin, f.document);
+    row["id"] = f.delivery;
+    folds.push_back(std::move(row));
+  }
+  exec_rows(tx,
+            "UPDATE " + schema_ + ".deliveries d SET change_id = r.change_id, tbl = r.tbl, op = r.op, row_id = "
+            "r.row_id, push = r.push, changed_at = to_timestamp(r.changed_at / 1000000.0) FROM "
+            "jsonb_to_recordset($1::jsonb) AS r(id bigint, " + origin_recordset +
+                ") WHERE d.id = r.id AND d.change_id < r.change_id",
+            folds);
+}
+
 void Outbox::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
-  if (!s.dead_letters.empty()) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& d : s.dead_letters)
-      rows.push_back({{"change_id", d.change_id},
-                      {"installation_id", d.installation_id.empty() ? nlohmann::json() : nlohmann::json(d.installation_id)},
-                      {"platform", d.platform.empty() ? nlohmann::json() : nlohmann::json(d.platform)},
-                      {"reason", d.reason},
-                      {"payload", d.payload}});
-    tx.exec_params("INSERT INTO " + schema_ +
-                       ".dead_letters (change_id, tbl, op, row_id, installation_id, platform, reason, payload, "
-                       "changed_at) SELECT c.id, c.tbl, c.op, c.row_id, d.installation_id, d.platform, d.reason, "
-                       "d.payload, c.created_at FROM jsonb_to_recordset($1::jsonb) AS d(change_id bigint, "
-                       "installation_id text, platform text, reason text, payload jsonb) JOIN " + schema_ +
-                       ".changes c ON c.id = d.change_id",
-                   rows.dump());
-  }
-  if (!s.invalid_tokens.empty()) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& t : s.invalid_tokens) rows.push_back({{"installation_id", t.installation_id}, {"reason", t.reason}});
-    tx.exec_params("WITH d AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(installation_id text, reason text)), "
-                   "disabled AS (UPDATE " + schema_ + ".installations i SET disabled_at = now(), last_error = d.reason "
-                   "FROM d WHERE i.installation_id = d.installation_id AND i.disabled_at IS NULL "
-                   "RETURNING i.installation_id, i.platform, i.push_channel, d.reason) "
-                   "INSERT INTO " + schema_ + ".feedback (installation_id, platform, push_channel, reason) "
-                   "SELECT * FROM disabled",
-                   rows.dump());
-  }
-  // Retries wait from the settlement (clock_timestamp: now() is the claim's
-  // time) and count an attempt; postponed and held-back changes do not.
+  json dead = json::array();
+  for (const auto& d : s.dead_letters)
+    dead.push_back({{"change_id", d.change_id},
+                    {"tbl", d.table_key},
+                    {"op", d.op},
+                    {"row_id", d.row_id},
+                    {"changed_at", micros(d.changed_at)},
+                    {"installation_id", d.installation_id.empty() ? json() : json(d.installation_id)},
+                    {"platform", d.platform.empty() ? json() : json(d.platform)},
+                    {"reason", d.reason},
+                    {"payload", d.payload},
+                    {"push", d.push},
+                    {"record", d.record.empty() ? json() : json(d.record)}});
+  exec_rows(tx,
+            "INSERT INTO " + schema_ + ".dead_letters (change_id, tbl, op, row_id, installation_id, platform, reason, "
+            "payload, push, record, changed_at) SELECT change_id, tbl, op, row_id, installation_id, platform, reason, "
+            "payload, push, record, to_timestamp(changed_at / 1000000.0) FROM jsonb_to_recordset($1::jsonb) AS "
+            "d(change_id bigint, tbl text, op text, row_id text, changed_at bigint, installation_id text, "
+            "platform text, reason text, payload jsonb, push jsonb, record text)",
+            dead);
+  json invalid = json::array();
+  for (const auto& t : s.invalid_tokens) invalid.push_back({{"installation_id", t.installation_id}, {"reason", t.reason}});
+  exec_rows(tx,
+            "WITH d AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(installation_id text, reason text)), "
+            "disabled AS (UPDATE " + schema_ + ".installations i SET disabled_at = now(), last_error = d.reason "
+            "FROM d WHERE i.installation_id = d.installation_id AND i.disabled_at IS NULL "
+            "RETURNING i.installation_id, i.platform, i.push_channel, d.reason) "
+            "INSERT INTO " + schema_ + ".feedback (installation_id, platform, push_channel, reason) "
+            "SELECT * FROM disabled",
+            invalid);
+  write_retries(tx, s);
+  if (!s.delivered.empty())
+    tx.exec_params("DELETE FROM " + schema_ + ".deliveries WHERE id = ANY($1::bigint[])",
+                   bigint_array_literal(s.delivered));
+  json progress = json::array();
+  for (const auto& p : s.progress)
+    progress.push_back({{"id", p.change_id}, {"row", p.cursor.row}, {"after", p.cursor.after}});
+  exec_rows(tx,
+            "UPDATE " + schema_ + ".changes c SET cursor_row = r.row, cursor_after = nullif(r.after, '') "
+            "FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, row int, after text) WHERE c.id = r.id",
+            progress);
   // Held-back changes share their record's deadline (database clock).
-  update_each(tx, schema_, s.retries, [](const Settlement::Retry& r) { return r.delay.count(); },
-              "due_at = clock_timestamp() + r.v * interval '1 millisecond', attempts = c.attempts + 1");
-  update_each(tx, schema_, s.postponed, [](const Settlement::Retry& r) { return r.delay.count(); },
-              "due_at = clock_timestamp() + r.v * interval '1 millisecond'");
-  update_each(tx, schema_, s.held_back,
-              [](const HeldBack& h) {
-                return std::chrono::duration_cast<std::chrono::microseconds>(h.until.time_since_epoch()).count();
-              },
-              "due_at = to_timestamp(r.v / 1000000.0)");
+  json held = json::array();
+  for (const auto& h : s.held_back) held.push_back({{"id", h.change_id}, {"until", micros(h.until)}});
+  exec_rows(tx,
+            "UPDATE " + schema_ + ".changes c SET due_at = to_timestamp(r.until / 1000000.0) "
+            "FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, until bigint) WHERE c.id = r.id",
+            held);
   if (!s.done.empty())
     tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", bigint_array_literal(s.done));
 }
@@ -148,8 +325,11 @@ void Outbox::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
 Backlog Outbox::backlog(pqxx::connection& conn) const {
   pqxx::nontransaction tx(conn);
   auto row = tx.exec1("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8, "
-                      "(SELECT count(*) FROM " + schema_ + ".ws_mailbox) FROM " + schema_ + ".changes");
-  return {row[0].as<long long>(), row[1].as<double>(), row[2].as<long long>()};
+                      "(SELECT count(*) FROM " + schema_ + ".ws_mailbox), (SELECT count(*) FROM " + schema_ +
+                      ".deliveries), (SELECT count(*) FROM " + schema_ + ".dead_letters) FROM " + schema_ +
+                      ".changes");
+  return {row[0].as<long long>(), row[1].as<double>(), row[2].as<long long>(), row[3].as<long long>(),
+          row[4].as<long long>()};
 }
 
 }  // namespace pushsync::db

@@ -19,6 +19,10 @@ std::string quote_ident(std::string_view name) { return quoted(name, '"'); }
 
 std::string quote_literal(std::string_view text) { return quoted(text, '\''); }
 
+std::string rfc3339_text(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
 std::string fill_placeholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
   for (const auto& [key, value] : values) {
     const std::string marker = "{{" + key + "}}";

@@ -15,6 +15,9 @@ std::string quote_ident(std::string_view name);
 // 'text' with embedded quotes doubled (standard_conforming_strings).
 std::string quote_literal(std::string_view text);
 
+// A timestamptz column as RFC 3339 text in UTC, microseconds included.
+std::string rfc3339_text(const std::string& column);
+
 // Replaces each {{key}} in `text`.
 std::string fill_placeholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
 

@@ -1,5 +1,6 @@
 #include "sidecar/db/trigger_ddl.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -30,21 +31,19 @@ std::string function_name_for(const config::QualifiedName& relation) {
   return "capture_" + readable.substr(0, 40) + suffix;
 }
 
-std::string column_list(const std::vector<config::Column>& columns, const std::string& record, bool as_text) {
-  std::string out;
-  for (const auto& c : columns) {
-    if (!out.empty()) out += ", ";
-    out += record + "." + quote_ident(c.name) + (as_text ? "::text" : "");
-  }
-  return out;
+std::string text_row(const std::vector<config::Column>& columns, const std::string& record) {
+  std::string out = "ROW(";
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    out += (i ? ", " : "") + record + "." + quote_ident(columns[i].name) + "::text";
+  return out + ")";
 }
 
-std::string unchanged_condition(const config::TableConfig& table) {
-  if (!table.watch) return "false";  // no watch list: every update counts
-  // Compared as text so that columns without an equality operator (json,
-  // point) cannot make the application's UPDATE fail.
-  return "ROW(" + column_list(*table.watch, "OLD", true) + ") IS NOT DISTINCT FROM ROW(" +
-         column_list(*table.watch, "NEW", true) + ")";
+// Only rows whose watched columns changed count; compared as text so that
+// columns without an equality operator (json, point) cannot make the
+// application's UPDATE fail.
+std::string changed_condition(const config::TableConfig& table) {
+  if (!table.watch) return "true";  // no watch list: every update counts
+  return text_row(*table.watch, "o") + " IS DISTINCT FROM " + text_row(*table.watch, "n");
 }
 
 std::string row_id_expression(const config::TableConfig& table, const std::string& record) {
@@ -67,11 +66,43 @@ std::string captured_object(const config::TableConfig& table, const std::string&
   return out + ")";
 }
 
-std::string events(const config::TableConfig& table) {
+// Every column an UPDATE's old and new rows are read for: key, captured, watched.
+std::string joined_columns(const config::TableConfig& table) {
+  std::vector<std::string> names;
+  auto add = [&](const std::vector<config::Column>& columns) {
+    for (const auto& c : columns)
+      if (std::find(names.begin(), names.end(), c.name) == names.end()) names.push_back(c.name);
+  };
+  add(table.id);
+  add(table.captured_columns());
+  if (table.watch) add(*table.watch);
   std::string out;
-  for (auto op : table.operations) {
-    if (!out.empty()) out += " OR ";
-    out += op == Op::insert ? "INSERT" : op == Op::update ? "UPDATE" : "DELETE";
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + quote_ident(name);
+  return out;
+}
+
+std::string same_key(const config::TableConfig& table) {
+  std::string out;
+  for (const auto& c : table.id)
+    out += (out.empty() ? "" : " AND ") + std::string("o.") + quote_ident(c.name) + " = n." + quote_ident(c.name);
+  return out;
+}
+
+// One statement trigger per configured operation, each with the transition
+// tables it can have; the others are dropped.
+std::string trigger_statements(const config::TableConfig& table, const std::string& function) {
+  const std::string relation = quoted_relation(table.relation);
+  std::string out;
+  for (auto op : {Op::insert, Op::update, Op::remove}) {
+    const std::string event = op == Op::insert ? "INSERT" : op == Op::update ? "UPDATE" : "DELETE";
+    const std::string name = "pushsync_capture_" + std::string(to_string(op));
+    out += "DROP TRIGGER IF EXISTS " + name + " ON " + relation + ";\n";
+    if (!table.operations.count(op)) continue;
+    const std::string tables = op == Op::insert   ? "NEW TABLE AS pushsync_new"
+                               : op == Op::update ? "OLD TABLE AS pushsync_old NEW TABLE AS pushsync_new"
+                                                  : "OLD TABLE AS pushsync_old";
+    out += "CREATE TRIGGER " + name + " AFTER " + event + " ON " + relation + "\n  REFERENCING " + tables +
+           "\n  FOR EACH STATEMENT EXECUTE FUNCTION " + function + "();\n";
   }
   return out;
 }
@@ -85,20 +116,23 @@ std::string quoted_relation(const config::QualifiedName& relation) {
 TriggerDdl capture_trigger_ddl(const std::string& pushsync_schema, const config::TableConfig& table) {
   TriggerDdl ddl;
   ddl.function_name = function_name_for(table.relation);
+  const std::string function = quote_ident(pushsync_schema) + "." + quote_ident(ddl.function_name);
   ddl.create = fill_placeholders(std::string(capture_template()),
                                  {
-                                     {"function", quote_ident(pushsync_schema) + "." + quote_ident(ddl.function_name)},
+                                     {"function", function},
                                      {"schema", quote_ident(pushsync_schema)},
                                      {"relation", quoted_relation(table.relation)},
-                                     {"unchanged", unchanged_condition(table)},
                                      {"table_key", quote_literal(table.key)},
-                                     {"new_row_id", row_id_expression(table, "NEW")},
-                                     {"old_row_id", row_id_expression(table, "OLD")},
+                                     {"new_row_id", row_id_expression(table, "n")},
+                                     {"old_row_id", row_id_expression(table, "o")},
                                      {"originator", "nullif(current_setting('pushsync.originator', true), '')"},
-                                     {"old_cols", captured_object(table, "OLD")},
-                                     {"new_cols", captured_object(table, "NEW")},
+                                     {"old_cols", captured_object(table, "o")},
+                                     {"new_cols", captured_object(table, "n")},
+                                     {"columns", joined_columns(table)},
+                                     {"same_key", same_key(table)},
+                                     {"changed", changed_condition(table)},
                                      {"channel", quote_literal(pushsync_schema)},
-                                     {"events", events(table)},
+                                     {"triggers", trigger_statements(table, function)},
                                  });
   return ddl;
 }
@@ -106,8 +140,12 @@ TriggerDdl capture_trigger_ddl(const std::string& pushsync_schema, const config:
 std::string drop_trigger_ddl(const std::string& pushsync_schema, const config::QualifiedName& relation,
                              const std::string& function_name) {
   std::string rel = quoted_relation(relation);
-  return "DO $pushsync$ BEGIN IF to_regclass(" + quote_literal(rel) + ") IS NOT NULL THEN DROP TRIGGER IF EXISTS pushsync_capture ON " +
-         rel + "; END IF; END $pushsync$;\nDROP FUNCTION IF EXISTS " + quote_ident(pushsync_schema) + "." +
+  std::string drops;
+  for (const char* name : {"pushsync_capture", "pushsync_capture_insert", "pushsync_capture_update",
+                           "pushsync_capture_delete"})
+    drops += " DROP TRIGGER IF EXISTS " + std::string(name) + " ON " + rel + ";";
+  return "DO $pushsync$ BEGIN IF to_regclass(" + quote_literal(rel) + ") IS NOT NULL THEN" + drops +
+         " END IF; END $pushsync$;\nDROP FUNCTION IF EXISTS " + quote_ident(pushsync_schema) + "." +
          quote_ident(function_name) + "();\n";
 }
 

@@ -26,7 +26,7 @@ std::string Metrics::render(const Backlog& backlog) const {
   auto family = [&](const char* name, const char* type, const char* help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
   };
-  family("pushsync_changes_captured_total", "counter", "Row changes and direct pushes claimed for the first time.");
+  family("pushsync_changes_captured_total", "counter", "Row changes and direct pushes routed.");
   out += fmt::format("pushsync_changes_captured_total {}\n", captured_);
   family("pushsync_pushes_total", "counter", "Pushes by platform and outcome.");
   for (const auto& [key, n] : pushes_)
@@ -35,6 +35,10 @@ std::string Metrics::render(const Backlog& backlog) const {
   out += fmt::format("pushsync_outbox_backlog {}\n", backlog.changes);
   family("pushsync_outbox_oldest_seconds", "gauge", "Age of the oldest change in the outbox.");
   out += fmt::format("pushsync_outbox_oldest_seconds {:.3f}\n", backlog.oldest_seconds);
+  family("pushsync_deliveries_waiting", "gauge", "Pushes waiting to be retried (or for their provider).");
+  out += fmt::format("pushsync_deliveries_waiting {}\n", backlog.deliveries);
+  family("pushsync_dead_letters", "gauge", "Pushes given up on, in pushsync.dead_letters.");
+  out += fmt::format("pushsync_dead_letters {}\n", backlog.dead_letters);
   family("pushsync_ws_mailbox", "gauge", "Pushes waiting for WebSocket devices to acknowledge them.");
   out += fmt::format("pushsync_ws_mailbox {}\n", backlog.ws_mailbox);
   family("pushsync_ws_connections", "gauge", "Connected WebSocket devices.");

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,16 +13,33 @@ namespace pushsync {
 
 using ChangeId = std::int64_t;
 
-// One captured row change, as claimed from the outbox.
-struct Change {
-  ChangeId id = 0;
-  std::string table_key;       // the `tables:` key of the config
+// One row a captured statement changed.
+struct RowChange {
   Op op = Op::insert;
   std::string row_id;          // key column(s), joined by "," and escaped
   nlohmann::json old_values;   // captured columns of OLD, null for inserts
   nlohmann::json new_values;   // captured columns of NEW, null for deletes
+};
+
+// How far a change's fan-out got: rows before `row` are done; of row `row`,
+// the installations whose ids sort (bytewise) up to `after` got their push.
+struct FanoutCursor {
+  int row = 0;
+  std::string after;  // "" = none yet
+  bool at_start() const { return row == 0 && after.empty(); }
+  auto operator<=>(const FanoutCursor&) const = default;
+};
+
+// One outbox row, as claimed: a captured statement (one or more rows of
+// one table) or a direct push (table_key empty; rows[0].new_values holds
+// {tags, alert, sound, badge, data}).
+struct Change {
+  ChangeId id = 0;
+  std::string table_key;       // the `tables:` key of the config
+  std::vector<RowChange> rows; // the rows claimed this time: from cursor.row on
+  int row_count = 1;           // rows of the whole statement
+  FanoutCursor cursor;         // where this claim starts
   std::string originator;      // installation id that made the change, or ""
-  int attempts = 0;            // this claim plus the earlier ones that ended in a retry
   DbTime created_at{};         // when the writing transaction started
 };
 

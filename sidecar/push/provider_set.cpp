@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/asio/this_coro.hpp>
+
 #include "sidecar/push/wire_format.hpp"
+#include "sidecar/util/eager.hpp"
 
 namespace pushsync::push {
 
@@ -22,15 +25,22 @@ boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>
   auto refused = std::stable_partition(pushes.begin(), pushes.end(), trim_and_check);
   std::stable_sort(pushes.begin(), refused,
                    [](const Push& a, const Push& b) { return a.target.platform < b.target.platform; });
-  std::vector<Outcome> outcomes;
-  outcomes.reserve(pushes.size());
+  // Each platform's provider sends at once: one that is slow or down
+  // delays only its own pushes.
+  auto executor = co_await boost::asio::this_coro::executor;
+  std::vector<std::pair<std::span<const Push>, Eager<std::vector<Outcome>>>> groups;
   for (auto group = pushes.begin(); group != refused;) {
     auto end = std::find_if(group, refused, [&](const Push& p) { return p.target.platform != group->target.platform; });
     std::span<const Push> members(&*group, static_cast<std::size_t>(end - group));
-    auto answers = co_await providers_.at(group->target.platform)->send(members);
+    groups.emplace_back(members, Eager<std::vector<Outcome>>(executor, providers_.at(group->target.platform)->send(members)));
+    group = end;
+  }
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(pushes.size());
+  for (auto& [members, sending] : groups) {
+    auto answers = co_await sending.get();
     for (std::size_t k = 0; k < members.size(); ++k)
       outcomes.push_back(k < answers.size() ? answers[k] : Outcome::retry("provider gave no answer"));
-    group = end;
   }
   for (auto it = refused; it != pushes.end(); ++it)
     outcomes.push_back(Outcome::dead(providers_.count(it->target.platform) ? "payload_too_large"

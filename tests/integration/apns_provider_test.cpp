@@ -39,7 +39,7 @@ config::ApnsConfig provider_config(const FakeApns& fake) {
 
 Push push_to(std::string token, int id = 1) {
   Push p;
-  p.change_ids = {id};
+  p.origin.change_id = id;
   p.target = {"ann-phone", Platform::apns, std::move(token)};
   p.fields = {{"message", "PUSH-TO-SYNC"}, {"table", "items"}, {"op", "update"}, {"id", std::to_string(id)}, {"orig", ""}};
   p.collapse_id = "items:" + std::to_string(id);

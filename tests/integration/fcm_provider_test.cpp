@@ -36,7 +36,7 @@ config::FcmConfig provider_config(const FakeFcm& fake) {
 
 Push push_to(int id) {
   Push p;
-  p.change_ids = {id};
+  p.origin.change_id = id;
   p.target = {"ann-pixel", Platform::fcm, "fcm-token-" + std::to_string(id)};
   p.fields = {{"message", "PUSH-TO-SYNC"}, {"table", "items"}, {"op", "update"}, {"id", std::to_string(id)}, {"orig", ""}};
   p.collapse_id = "items:" + std::to_string(id);

@@ -10,18 +10,19 @@ namespace {
 
 class Migrate : public SidecarTest {
  protected:
+  // Capture triggers on `table`: one per configured operation.
   std::string trigger_count(const std::string& table) {
-    return sql_value(url_, "SELECT count(*) FROM pg_trigger WHERE tgname = 'pushsync_capture' AND tgrelid = '" +
+    return sql_value(url_, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pushsync_capture%' AND tgrelid = '" +
                                table + "'::regclass");
   }
 };
 
 TEST_F(Migrate, AFreshInstallCreatesTheSchemaAndOneTriggerPerTable) {
   EXPECT_EQ(sql(url_, "SELECT version::text || ' ' || name FROM pushsync.schema_version"),
-            (std::vector<std::string>{"1 001_outbox.sql", "2 002_api.sql"}));
-  EXPECT_EQ(trigger_count("items"), "1");
-  EXPECT_EQ(trigger_count("\"Sales\".\"Order Items\""), "1");
-  EXPECT_EQ(trigger_count("rooms"), "1");
+            (std::vector<std::string>{"1 001_outbox.sql", "2 002_api.sql", "3 003_per_push_delivery.sql"}));
+  EXPECT_EQ(trigger_count("items"), "3");
+  EXPECT_EQ(trigger_count("\"Sales\".\"Order Items\""), "3");
+  EXPECT_EQ(trigger_count("rooms"), "3");
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.capture_triggers"), "3");
 }
 
@@ -29,13 +30,13 @@ TEST_F(Migrate, ASecondRunDoesNothing) {
   auto catalog_state = [&] {
     return sql(url_, "SELECT p.proname || ':' || p.xmin::text FROM pg_proc p JOIN pg_namespace n "
                      "ON n.oid = p.pronamespace WHERE n.nspname = 'pushsync' "
-                     "UNION ALL SELECT 'trigger:' || xmin::text FROM pg_trigger WHERE tgname = 'pushsync_capture' "
+                     "UNION ALL SELECT tgname || ':' || xmin::text FROM pg_trigger WHERE tgname LIKE 'pushsync_capture%' "
                      "ORDER BY 1");
   };
   auto before = catalog_state();
   auto again = run_pushsync({"migrate", "--config", write_config(app_tables)});
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.err.find("schema at version 2, triggers up to date; nothing to do"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("schema at version 3, triggers up to date; nothing to do"), std::string::npos) << again.err;
   EXPECT_EQ(catalog_state(), before);
 }
 
@@ -47,7 +48,7 @@ TEST_F(Migrate, ATableRemovedFromTheConfigLosesItsTrigger) {
   auto result = run_pushsync({"migrate", "--config", write_config(only_items)});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("dropped: Sales.Order Items, public.rooms"), std::string::npos) << result.err;
-  EXPECT_EQ(trigger_count("items"), "1");
+  EXPECT_EQ(trigger_count("items"), "3");
   EXPECT_EQ(trigger_count("\"Sales\".\"Order Items\""), "0");
   EXPECT_EQ(trigger_count("rooms"), "0");
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'capture_%'"), "1");
@@ -64,7 +65,7 @@ TEST_F(Migrate, TwoMigrationsStartingAtOnceTakeTurns) {
   Process b({"migrate", "--config", config});
   EXPECT_EQ(a.wait(), 0) << a.err();
   EXPECT_EQ(b.wait(), 0) << b.err();
-  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.schema_version"), "2");
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.schema_version"), "3");
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.capture_triggers"), "3");
 }
 
@@ -123,7 +124,7 @@ TEST_F(Migrate, RunWithManualMigrationsRefusesAnUnmigratedDatabase) {
                                                    std::string(app_tables));
   auto result = run_pushsync({"run", "--config", config});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("database.migrate is manual and the pushsync schema is at version 0, this binary needs 2: "
+  EXPECT_NE(result.err.find("database.migrate is manual and the pushsync schema is at version 0, this binary needs 3: "
                             "run `pushsync migrate` first"),
             std::string::npos)
       << result.err;
@@ -145,9 +146,32 @@ TEST_F(Migrate, SqlPrintsTheDdlWithoutADatabase) {
   auto result = run_pushsync({"sql", "--config", config});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("CREATE TABLE \"pushsync\".changes"), std::string::npos);
-  EXPECT_NE(result.out.find("CREATE TRIGGER pushsync_capture AFTER INSERT OR UPDATE OR DELETE ON "
-                            "\"Sales\".\"Order Items\""),
-            std::string::npos);
+  EXPECT_NE(result.out.find("CREATE TRIGGER pushsync_capture_update AFTER UPDATE ON \"Sales\".\"Order Items\"\n"
+                            "  REFERENCING OLD TABLE AS pushsync_old NEW TABLE AS pushsync_new\n"
+                            "  FOR EACH STATEMENT"),
+            std::string::npos)
+      << result.out;
+}
+
+// Installs of 0.1 have one row trigger per table, `pushsync_capture`:
+// migrate replaces it with statement triggers, and a second run changes
+// nothing.
+TEST_F(Migrate, RowTriggersOfEarlierVersionsAreReplaced) {
+  sql(url_, "DROP TRIGGER pushsync_capture_insert ON items; DROP TRIGGER pushsync_capture_update ON items;"
+            "DROP TRIGGER pushsync_capture_delete ON items;"
+            "CREATE FUNCTION old_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;"
+            "CREATE TRIGGER pushsync_capture AFTER INSERT OR UPDATE OR DELETE ON items "
+            "FOR EACH ROW EXECUTE FUNCTION old_capture();"
+            "UPDATE pushsync.capture_triggers SET ddl = 'the row trigger of 0.1' WHERE table_name = 'items'");
+  auto first = run_pushsync({"migrate", "--config", write_config(app_tables)});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("updated: public.items"), std::string::npos) << first.err;
+  EXPECT_EQ(sql(url_, "SELECT tgname FROM pg_trigger WHERE tgrelid = 'items'::regclass ORDER BY 1"),
+            (std::vector<std::string>{"pushsync_capture_delete", "pushsync_capture_insert", "pushsync_capture_update"}));
+  auto second = run_pushsync({"migrate", "--config", write_config(app_tables)});
+  EXPECT_NE(second.err.find("nothing to do"), std::string::npos) << second.err;
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('t', 'ann')");
+  EXPECT_EQ(outbox_size(), 1);
 }
 
 }  // namespace

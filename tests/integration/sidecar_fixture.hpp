@@ -36,6 +36,7 @@ class SidecarTest : public ::testing::Test {
   std::vector<nlohmann::json> pushes() const { return json_lines(pushes_file_); }
   // Pushes to one installation, as their payloads.
   std::vector<nlohmann::json> payloads_for(const std::string& installation) const;
+  // Changes and pushes still waiting (outbox rows and deliveries to retry).
   long outbox_size() const;
 
   std::string url_;
