@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/api/endpoints.hpp"
+#include "sidecar/cli/dead_letters_cli.hpp"
 #include "sidecar/api/http_server.hpp"
 #include "sidecar/capture/dispatcher.hpp"
 #include "sidecar/capture/wakeup.hpp"
@@ -43,6 +44,7 @@
 #include "sidecar/push/ws/ws_provider.hpp"
 #include "sidecar/route/directory.hpp"
 #include "sidecar/util/logging.hpp"
+#include "sidecar/util/moment.hpp"
 
 namespace {
 
@@ -57,6 +59,17 @@ struct Options {
   std::string config_file = "pushsync.yaml";
   std::string log_format;
   std::string log_level;
+};
+
+struct DeadLetterOptions {
+  std::string since;
+  std::string before;
+  std::string table;
+  std::string reason;
+  int limit = 1000;
+  bool json = false;
+  bool all = false;
+  std::vector<long long> ids;
 };
 
 struct SendOptions {
@@ -167,6 +180,33 @@ int command_send(const Options& options, const SendOptions& send) {
   return exit_ok;
 }
 
+// A --since/--before value: RFC 3339 or a span back from now ("2h").
+std::string moment_option(const std::string& value, const char* option) {
+  if (value.empty()) return value;
+  auto moment = parse_moment(value, std::chrono::system_clock::now());
+  if (!moment) throw CLI::ValidationError(option, "\"" + value + "\" is neither an RFC 3339 time nor a span like 2h or 7d");
+  return *moment;
+}
+
+// The dead-letters subcommand given; they need the schema installed.
+int command_dead_letters(const Options& options, const CLI::App& list, const CLI::App& retry,
+                         const DeadLetterOptions& d) {
+  auto config = load(options);
+  pqxx::connection conn(config.database.url);
+  if (db::installed_schema_version(conn, config) < db::latest_schema_version())
+    throw std::runtime_error("the pushsync schema is not installed or too old: run `pushsync migrate` first");
+  const std::string& schema = config.database.schema;
+  if (list) return cli::list_dead_letters(conn, schema, {d.since, d.table, d.reason, d.limit}, d.json, std::cout);
+  if (retry) {
+    if (d.ids.empty() == !d.all) {
+      std::cerr << "give dead letter ids, or --all (with --since to narrow it)\n";
+      return exit_usage;
+    }
+    return cli::retry_dead_letters(conn, schema, d.ids, d.since, std::cout, std::cerr);
+  }
+  return cli::purge_dead_letters(conn, schema, d.before, std::cout);
+}
+
 // Migrates (database.migrate: auto) and checks the catalog, waiting for the
 // database to come up if it is not there yet.
 asio::awaitable<void> prepare_database(const config::Config& config, db::DbThread& db, capture::Wakeup& wakeup,
@@ -222,6 +262,7 @@ void start_http(HttpParts& http, const config::Config& config, asio::io_context&
   api::add_installation_routes(http.routes, *http.context);
   api::add_push_routes(http.routes, *http.context);
   api::add_feedback_routes(http.routes, *http.context);
+  api::add_dead_letter_routes(http.routes, *http.context);
   api::add_health_routes(http.routes, *http.context);
   if (http.hub) http.hub->add_route(http.routes);
   http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, metrics);
@@ -308,6 +349,21 @@ int main(int argc, char** argv) {
   auto* sql = app.add_subcommand("sql", "print the DDL migrate would run, for review");
   auto* check = app.add_subcommand("check", "validate the config against the live database");
   auto* send = app.add_subcommand("send", "queue a one-off push to devices by tag or installation id");
+  auto* dead = app.add_subcommand("dead-letters", "list, retry or purge the pushes given up on");
+  dead->require_subcommand(1);
+  DeadLetterOptions dead_options;
+  auto* dead_list = dead->add_subcommand("list", "show dead letters, oldest first");
+  dead_list->add_option("--since", dead_options.since, "failed at or after: RFC 3339, or a span back like 2h, 7d");
+  dead_list->add_option("--table", dead_options.table, "only this table (its tables: key or bare name)");
+  dead_list->add_option("--reason", dead_options.reason, "only reasons containing this text");
+  dead_list->add_option("--limit", dead_options.limit, "at most this many (default 1000)")->check(CLI::Range(1, 1000000));
+  dead_list->add_flag("--json", dead_options.json, "one JSON object per line");
+  auto* dead_retry = dead->add_subcommand("retry", "send dead letters again, each to its installation");
+  dead_retry->add_option("ids", dead_options.ids, "dead letter ids");
+  dead_retry->add_flag("--all", dead_options.all, "every dead letter (narrowed by --since)");
+  dead_retry->add_option("--since", dead_options.since, "with --all: failed at or after this");
+  auto* dead_purge = dead->add_subcommand("purge", "delete dead letters that failed before a time");
+  dead_purge->add_option("--before", dead_options.before, "RFC 3339, or a span back like 30d")->required();
   SendOptions send_options;
   send->add_option("--tag", send_options.tags, "tag to push to (repeatable)");
   send->add_option("--installation", send_options.installations, "installation id to push to (repeatable)");
@@ -316,6 +372,8 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    dead_options.since = moment_option(dead_options.since, "--since");
+    dead_options.before = moment_option(dead_options.before, "--before");
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? exit_ok : exit_usage;
@@ -326,6 +384,7 @@ int main(int argc, char** argv) {
     if (*sql) return command_sql(options);
     if (*check) return command_check(options);
     if (*send) return command_send(options, send_options);
+    if (*dead) return command_dead_letters(options, *dead_list, *dead_retry, dead_options);
     (void)run;
     return command_run(options);
   } catch (const config::ConfigError& e) {

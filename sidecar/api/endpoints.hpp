@@ -11,6 +11,8 @@ void add_installation_routes(Routes& routes, const ApiContext& context);
 void add_push_routes(Routes& routes, const ApiContext& context);
 // GET /v1/feedback
 void add_feedback_routes(Routes& routes, const ApiContext& context);
+// GET|DELETE /v1/dead-letters, POST /v1/dead-letters/retry
+void add_dead_letter_routes(Routes& routes, const ApiContext& context);
 // GET /healthz, /readyz, /metrics
 void add_health_routes(Routes& routes, const ApiContext& context);
 

@@ -1,0 +1,34 @@
+#include "sidecar/util/moment.hpp"
+
+#include <charconv>
+#include <regex>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace pushsync {
+
+bool is_rfc3339(std::string_view text) {
+  static const std::regex rfc3339(R"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))");
+  return std::regex_match(text.begin(), text.end(), rfc3339);
+}
+
+std::optional<std::string> parse_moment(std::string_view text, std::chrono::system_clock::time_point now) {
+  if (is_rfc3339(text)) return std::string(text);
+  long long amount = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
+  if (error != std::errc{} || end == text.data() || amount < 0) return std::nullopt;
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  std::chrono::seconds span{};
+  if (unit == "s") span = std::chrono::seconds(amount);
+  else if (unit == "m") span = std::chrono::minutes(amount);
+  else if (unit == "h") span = std::chrono::hours(amount);
+  else if (unit == "d") span = std::chrono::hours(24 * amount);
+  else return std::nullopt;
+  auto at = std::chrono::floor<std::chrono::microseconds>(now - span);
+  auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)),
+                     (at - seconds).count());
+}
+
+}  // namespace pushsync

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pushsync {
+
+// "2026-11-23T08:00:00Z", "2026-11-23 08:00:00.5+01:00", ...
+bool is_rfc3339(std::string_view text);
+
+// A moment as people type it: RFC 3339, or a span back from `now` ("90s",
+// "15m", "2h", "7d"). RFC 3339 text comes back as given, a span as UTC;
+// nullopt when it is neither.
+std::optional<std::string> parse_moment(std::string_view text, std::chrono::system_clock::time_point now);
+
+}  // namespace pushsync

@@ -1,0 +1,31 @@
+#include <gtest/gtest.h>
+
+#include "sidecar/util/moment.hpp"
+
+namespace pushsync {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Moment, Rfc3339IsTakenAsGiven) {
+  auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(parse_moment("2026-11-23T08:00:00Z", now), "2026-11-23T08:00:00Z");
+  EXPECT_EQ(parse_moment("2026-11-23 08:00:00.25+01:00", now), "2026-11-23 08:00:00.25+01:00");
+}
+
+TEST(Moment, ASpanCountsBackFromNowInUtc) {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1764547200)) + 123456us;  // 2025-12-01T00:00:00Z
+  EXPECT_EQ(parse_moment("90s", now), "2025-11-30T23:58:30.123456Z");
+  EXPECT_EQ(parse_moment("2h", now), "2025-11-30T22:00:00.123456Z");
+  EXPECT_EQ(parse_moment("7d", now), "2025-11-24T00:00:00.123456Z");
+  EXPECT_EQ(parse_moment("0s", now), "2025-12-01T00:00:00.123456Z");
+}
+
+TEST(Moment, AnythingElseIsRefused) {
+  auto now = std::chrono::system_clock::now();
+  for (const char* text : {"", "yesterday", "2h ago", "-5m", "5w", "2026-11-23", "12"})
+    EXPECT_FALSE(parse_moment(text, now)) << text;
+}
+
+}  // namespace
+}  // namespace pushsync
