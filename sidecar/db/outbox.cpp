@@ -86,9 +86,13 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
   // The row locks are the claim. Should this sidecar hang instead of
   // settling, the database ends its session after `lease` and the rows are
   // free again; should it die, they are free at once.
-  // The savepoint lets claim_changes undo locks it should not have taken.
+  // Audiences are read a chunk at a time from an index range in id order
+  // (db/pg_directory): a bitmap scan would read and sort all of a big
+  // audience for every chunk, and without fresh statistics (devices just
+  // imported) the planner picks one. The savepoint lets claim_changes undo
+  // locks it should not have taken.
   tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(limits.lease.count()) +
-          "; SAVEPOINT pushsync_claim");
+          "; SET LOCAL enable_bitmapscan = off; SAVEPOINT pushsync_claim");
   Claim claim;
   tx.conn().prepare("pushsync_deliveries_waiting", "SELECT EXISTS (SELECT 1 FROM " + schema_ + ".deliveries)");
   claim.deliveries_waiting = tx.exec_prepared1("pushsync_deliveries_waiting")[0].as<bool>();

@@ -63,9 +63,12 @@ long long PgDirectory::count(const std::vector<std::string>& tags) {
 
 std::vector<std::string> PgDirectory::tags_from_sql(const std::string& sql,
                                                     const std::vector<std::optional<std::string>>& args) {
+  // In a savepoint that is always rolled back: a failing query spoils
+  // nothing, and the app's query is planned with the session's own
+  // settings, not the claim's (which turns bitmap scans off).
   // Plain statements: libpqxx 6.4's subtransaction never sends its
   // SAVEPOINT when the first statement is exec_params.
-  tx_.exec("SAVEPOINT tags_sql");
+  tx_.exec("SAVEPOINT tags_sql; SET LOCAL enable_bitmapscan = on");
   pqxx::result rows;
   try {
     rows = tx_.exec_params(sql, pqxx::prepare::make_dynamic_params(args));
@@ -73,7 +76,7 @@ std::vector<std::string> PgDirectory::tags_from_sql(const std::string& sql,
     tx_.exec("ROLLBACK TO SAVEPOINT tags_sql");
     throw;
   }
-  tx_.exec("RELEASE SAVEPOINT tags_sql");
+  tx_.exec("ROLLBACK TO SAVEPOINT tags_sql");
   std::vector<std::string> out;
   for (const auto& row : rows)
     if (!row[0].is_null()) out.push_back(row[0].as<std::string>());

@@ -157,4 +157,12 @@ std::vector<nlohmann::json> json_lines(const std::string& path) {
   return out;
 }
 
+long Process::status_kb(const std::string& name) const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind(name + ":", 0) == 0) return std::stol(line.substr(name.size() + 1));
+  return -1;
+}
+
 }  // namespace pushsync::test

@@ -25,6 +25,8 @@ class Process {
   void signal(int sig);  // e.g. SIGSTOP / SIGCONT
   int wait();       // exit code once it ends by itself
   bool running();
+  // The kernel's field `name` of /proc/<pid>/status, in kB ("VmHWM": peak RSS); -1 if gone.
+  long status_kb(const std::string& name) const;
   std::string out() const;
   std::string err() const;
 
