@@ -150,6 +150,7 @@ int command_check(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
   require_catalog_ok(conn, config);
+  for (const auto& warning : db::audience_warnings(conn, config)) spdlog::warn("{}", warning);
   std::cout << options.config_file << ": ok (" << config.tables.size() << " table(s))\n";
   return exit_ok;
 }

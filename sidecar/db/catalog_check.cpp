@@ -8,6 +8,7 @@
 
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/db/trigger_ddl.hpp"
+#include "sidecar/route/directory.hpp"
 
 namespace pushsync::db {
 
@@ -53,6 +54,29 @@ std::vector<Column> referenced_columns(const TableConfig& table) {
   return out;
 }
 
+// The capture trigger pairs an UPDATE's old and new rows by a FULL JOIN on
+// the id columns, which needs an equality PostgreSQL can merge or hash
+// (json, point, xml have none): planned here, so the app's UPDATEs never
+// meet that error.
+template <class Issue>
+void check_key_pairs(pqxx::work& tx, const TableConfig& table, const Issue& issue) {
+  const std::string relation = quoted_relation(table.relation);
+  std::string select, on;
+  for (const auto& c : table.id) {
+    select += (select.empty() ? "" : ", ") + quote_ident(c.name);
+    on += (on.empty() ? "" : " AND ") + std::string("o.") + quote_ident(c.name) + " = n." + quote_ident(c.name);
+  }
+  pqxx::subtransaction probe(tx, "key_pairs");
+  try {
+    probe.exec("EXPLAIN SELECT 1 FROM (SELECT " + select + " FROM " + relation + " LIMIT 0) o FULL JOIN (SELECT " +
+               select + " FROM " + relation + " LIMIT 0) n ON " + on);
+    probe.commit();
+  } catch (const pqxx::sql_error& e) {
+    issue(table.id.front().pos, "the id column(s) cannot pair an UPDATE's old and new rows (" + first_line_of(e) +
+                                    "); use columns with an equality operator, such as the primary key");
+  }
+}
+
 void check_table(pqxx::work& tx, const config::Config& config, const TableConfig& table, CatalogReport& report) {
   auto issue = [&](const SourcePos& pos, std::string message) {
     report.errors.push_back(ConfigIssue{config.file, pos, pos.path, std::move(message)});
@@ -61,12 +85,13 @@ void check_table(pqxx::work& tx, const config::Config& config, const TableConfig
   const std::string shown = table.relation.schema + "." + table.relation.table;
   if (!shape.exists) return issue(table.pos, "table \"" + shown + "\" does not exist");
   if (shape.kind != 'r' && shape.kind != 'p')
-    return issue(table.pos, "\"" + shown + "\" is not a table (row triggers need a table)");
+    return issue(table.pos, "\"" + shown + "\" is not a table (capture triggers need a table)");
   std::set<std::string> reported;
   for (const auto& column : referenced_columns(table)) {
     if (shape.columns.count(column.name) || !reported.insert(column.name).second) continue;
     issue(column.pos, "unknown column \"" + column.name + "\" in table \"" + shown + "\"");
   }
+  if (table.operations.count(Op::update) && reported.empty()) check_key_pairs(tx, table, issue);
   if (table.tags_sql) {
     pqxx::subtransaction probe(tx, "tags_sql");
     try {
@@ -94,7 +119,43 @@ void warn_about_unserved_platforms(pqxx::work& tx, const config::Config& config,
   }
 }
 
+// The literal start of a tag template ("user:" of "user:{owner}").
+std::string literal_prefix(const config::Template& t) {
+  const std::string& text = t.text();
+  return text.substr(0, text.find('{'));
+}
+
 }  // namespace
+
+std::vector<std::string> audience_warnings(pqxx::connection& conn, const config::Config& config) {
+  std::vector<std::string> warnings;
+  pqxx::read_transaction tx(conn);
+  const std::string schema = quote_ident(config.database.schema);
+  if (tx.exec_params1("SELECT to_regclass($1) IS NULL", schema + ".installation_tags")[0].as<bool>()) return warnings;
+  for (const auto& table : config.tables) {
+    if (table.tags_sql) continue;  // its audience is the app's query
+    bool reachable = false;
+    std::string shown;
+    for (const auto& t : table.tags) {
+      shown += (shown.empty() ? "" : ", ") + ("\"" + t.text() + "\"");
+      const std::string prefix = literal_prefix(t);
+      const bool constant = t.names().empty();
+      if (prefix.rfind(route::installation_tag_prefix, 0) == 0)
+        reachable = reachable || tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema + ".installations)")[0].as<bool>();
+      else
+        reachable = reachable || tx.exec_params1("SELECT EXISTS (SELECT 1 FROM " + schema +
+                                                     ".installation_tags WHERE CASE WHEN $2 THEN tag = $1 "
+                                                     "ELSE starts_with(tag, $1) END)",
+                                                 prefix, constant)[0]
+                                     .as<bool>();
+    }
+    if (!reachable)
+      warnings.push_back("tables." + table.key + ".tags: no installation carries a tag " +
+                         (table.tags.size() == 1 ? "like " : "like any of ") + shown + " yet; changes of " +
+                         table.key + " reach nobody until one does");
+  }
+  return warnings;
+}
 
 CatalogReport check_catalog(pqxx::connection& conn, const config::Config& config, const std::set<Platform>& served) {
   CatalogReport report;

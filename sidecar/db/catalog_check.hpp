@@ -18,8 +18,12 @@ struct CatalogReport {
 };
 
 // Validates the config against the live catalog: tables exist and can carry
-// row triggers, every referenced column exists, tags_sql parses; warns about
+// statement triggers, an UPDATE's rows pair up by the id columns, every referenced column exists, tags_sql parses; warns about
 // installations on platforms no provider in `served` delivers to.
 CatalogReport check_catalog(pqxx::connection& conn, const config::Config& config, const std::set<Platform>& served);
+
+// For `check`: tables whose tags can match no installation that exists (a
+// constant tag nobody carries, a "user:{id}" with no "user:" tag anywhere).
+std::vector<std::string> audience_warnings(pqxx::connection& conn, const config::Config& config);
 
 }  // namespace pushsync::db

@@ -105,6 +105,47 @@ TEST_F(Migrate, CheckReportsAMissingTableAndBrokenTagsSql) {
       << result.err;
 }
 
+// A config that does nothing must not pass silently.
+TEST_F(Migrate, CheckWarnsAboutTablesWhoseTagsNoInstallationCarries) {
+  const std::string tables = R"yaml(
+  public.items:
+    tags: ["user:{owner}"]
+  public.rooms:
+    tags: ["all"]
+  Sales.Order Items:
+    id: [order_no, region]
+    tags: ["region:{region}", "buyers"]
+)yaml";
+  auto result = run_pushsync({"check", "--config", write_config(tables)});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("tables.public.rooms.tags: no installation carries a tag like \"all\" yet; changes of "
+                            "public.rooms reach nobody until one does"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("tables.Sales.Order Items.tags: no installation carries a tag like any of "
+                            "\"region:{region}\", \"buyers\" yet"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("tables.public.items.tags"), std::string::npos) << "ann and bob carry user: tags";
+  sql(url_, "UPDATE pushsync.installations SET tags = tags || '{all}' WHERE installation_id = 'bob-ws'");
+  auto again = run_pushsync({"check", "--config", write_config(tables)});
+  EXPECT_EQ(again.err.find("tables.public.rooms.tags"), std::string::npos) << again.err;
+}
+
+TEST_F(Migrate, AnIdColumnThatCannotPairOldAndNewRowsIsAConfigError) {
+  sql(url_, "CREATE TABLE docs (doc json, owner text)");
+  const std::string tables = R"yaml(
+  public.docs:
+    id: doc
+    tags: ["user:{owner}"]
+)yaml";
+  auto result = run_pushsync({"migrate", "--config", write_config(tables)});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(":12:9: tables.public.docs.id: the id column(s) cannot pair an UPDATE's old and new rows"),
+            std::string::npos)
+      << result.err;
+}
+
 TEST_F(Migrate, RunRefusesAConfigThatDoesNotMatchTheDatabase) {
   const std::string tables = R"yaml(
   public.items:
