@@ -8,6 +8,9 @@
 #   node-apn-2   @parse/node-apn MultiProvider, clientCount 2
 #   pushsync-fcm-1  the sidecar sending the same pushes to the fake FCM
 #                (OAuth token endpoint + FCM v1), fcm.connections: 1
+#   baseline-1   with BENCH_BASELINE=<git revision>: that revision's sidecar
+#                (built into the work dir), apns.connections: 1, in a
+#                database of its own, for a side-by-side before/after
 # pushes/s is N over the fake's first-to-last request; CPU is the sending
 # process's user+system time per 10k pushes (the sidecar's includes routing
 # and outbox settling); database CPU is what the cluster's processes used
@@ -16,7 +19,8 @@
 # (a pushsync run lasts about 2 s, so one slow second of the VM moves a
 # round: more rounds, steadier medians).
 #   BENCH_PUSHES (default 100000), BENCH_ROUNDS (default 5),
-#   BENCH_VARIANTS (default: all five, space-separated)
+#   BENCH_VARIANTS (default: all five, and baseline-1 with BENCH_BASELINE),
+#   BENCH_INSERT (statement: the N rows come from one INSERT; rows: N INSERTs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${BENCH_PUSHES:-100000}
@@ -29,40 +33,27 @@ command -v node >/dev/null || { apt-get install -y -qq nodejs npm >/dev/null; }
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB -c synchronous_commit=off"
 db -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
-json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
-clk_tck=$(getconf CLK_TCK)
-cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
-# CPU seconds of every process of the cluster (backends, walwriter, ...) alive now.
-db_cpu_seconds() {
-  local postmaster; postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
-  local total=0 p
-  for p in $(pgrep -P "$postmaster"); do total=$(awk -v a="$total" -v b="$(cpu_seconds "$p" 2>/dev/null || echo 0)" 'BEGIN { print a + b }'); done
-  echo "$total"
-}
+baseline_url=""
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  bench_baseline_binary
+  db -c "CREATE DATABASE baseline"
+  baseline_url="${url/dbname=postgres/dbname=baseline}"
+  psql "$baseline_url" -qX -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
+fi
 
-# Starts the fake APNs or FCM ($1); sets fake_pid, fake_out (its stdout),
-# port, ca, key, account.
-start_fake() {
-  exec {fake_out}< <(exec "$root/build/tests/fake_provider" "$1" "$n")
-  fake_pid=$!
-  bench_pids+=("$fake_pid")
-  local ready; read -r -u "$fake_out" ready
-  port=$(json_field port <<<"$ready")
-  ca=$(json_field ca <<<"$ready")
-  key=$(json_field apns_key <<<"$ready")
-  account=$(json_field service_account <<<"$ready")
-}
-# Sets fake="seconds fake_cpu" once the fake has seen all N (its second
-# line). A blocking read: polling for it took a third of the CPU of the
-# box away from the sender while it ran.
-fake_result() {
-  local line; read -r -u "$fake_out" line
-  exec {fake_out}<&-
-  fake="$(json_field seconds <<<"$line") $(json_field cpu_seconds <<<"$line")"
-}
+fake_result() { bench_fake_result; fake="$(json_field seconds <<<"$fake_line") $(json_field cpu_seconds <<<"$fake_line")"; }
 
-run_pushsync() {  # apns|fcm connections -> "seconds fake_cpu cpu db_cpu"
-  start_fake "$1"
+# The N changes: one INSERT of N rows (a statement), or N one-row INSERTs
+# (BENCH_INSERT=rows: N statements, as many small transactions would make).
+if [ "${BENCH_INSERT:-statement}" = rows ]; then
+  insert_rows="DO \$\$ BEGIN FOR i IN 1..$n LOOP INSERT INTO bench_items (owner) VALUES ('u' || i); END LOOP; END \$\$"
+else
+  insert_rows="INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i"
+fi
+
+run_pushsync() {  # apns|fcm connections [binary url] -> "seconds fake_cpu cpu db_cpu"
+  local binary=${3:-$root/build/pushsync} dburl=${4:-$url}
+  bench_start_fake "$1" "$n"
   if [ "$1" = apns ]; then
     provider="apns:
   team_id: TEAM123456
@@ -81,7 +72,7 @@ run_pushsync() {  # apns|fcm connections -> "seconds fake_cpu cpu db_cpu"
   fi
   cat >"$work/pushsync.yaml" <<YAML
 database:
-  url: "$url"
+  url: "$dburl"
   batch_size: ${BENCH_BATCH:-500}
 $provider
 log:
@@ -90,14 +81,13 @@ tables:
   public.bench_items:
     tags: ["user:{owner}"]
 YAML
-  "$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
-  db -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
+  "$binary" migrate --config "$work/pushsync.yaml" 2>/dev/null
+  psql "$dburl" -v ON_ERROR_STOP=1 -qAtX -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
      -c "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags)
          SELECT 'dev' || i, '$1', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
-     -c "INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i" \
-     -c "VACUUM ANALYZE bench_items, pushsync.changes, pushsync.installations" -c "CHECKPOINT"
+     -c "$insert_rows" -c "VACUUM ANALYZE" -c "CHECKPOINT"
   local db_before; db_before=$(db_cpu_seconds)
-  "$root/build/pushsync" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
+  "$binary" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
   local sidecar=$!
   bench_pids+=("$sidecar")
   fake_result
@@ -108,7 +98,7 @@ YAML
 }
 
 run_node() {  # clients -> "seconds fake_cpu cpu db_cpu"
-  start_fake apns
+  bench_start_fake apns "$n"
   local out; out=$(node "$root/bench/node_apn_client.js" "$port" "$ca" "$key" "$n" "$1")
   fake_result
   [ "$(echo "$out" | json_field failed)" = 0 ] || { echo "node-apn: failures: $out" >&2; exit 1; }
@@ -117,11 +107,19 @@ run_node() {  # clients -> "seconds fake_cpu cpu db_cpu"
 
 # Each pushsync variant runs right before the node-apn one it is divided by:
 # the VM's speed drifts over tens of seconds.
-read -ra variants <<<"${BENCH_VARIANTS:-pushsync-1 node-apn-1 pushsync-2 node-apn-2 pushsync-fcm-1}"
+default_variants="pushsync-1 node-apn-1 pushsync-2 node-apn-2 pushsync-fcm-1${BENCH_BASELINE:+ baseline-1}"
+read -ra variants <<<"${BENCH_VARIANTS:-$default_variants}"
 for round in $(seq "$rounds"); do
-  for v in "${variants[@]}"; do
+  order=("${variants[@]}")
+  # Every other round runs the variants in reverse (A B, B A, ...), so that
+  # neither side of a pair always runs first.
+  if [ $((round % 2)) = 0 ]; then
+    order=(); for ((k = ${#variants[@]} - 1; k >= 0; k--)); do order+=("${variants[k]}"); done
+  fi
+  for v in "${order[@]}"; do
     case "$v" in
       pushsync-fcm-*) r=$(run_pushsync fcm "${v#pushsync-fcm-}") ;;
+      baseline-*) r=$(run_pushsync apns "${v#baseline-}" "$baseline_bin" "$baseline_url") ;;
       pushsync-*) r=$(run_pushsync apns "${v#pushsync-}") ;;
       node-apn-*) r=$(run_node "${v#node-apn-}") ;;
     esac
@@ -130,7 +128,6 @@ for round in $(seq "$rounds"); do
   done
 done
 
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo "Push throughput, $n pushes to the fake APNs (and FCM), median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
 printf '%-15s %10s %18s %18s %16s\n' variant pushes/s "sender CPU s/10k" "database CPU s/10k" "fake CPU s/10k"
 declare -A rate
@@ -158,3 +155,7 @@ if ran pushsync-1 && ran node-apn-1; then
     'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
 fi
 if ran pushsync-2 && ran node-apn-2; then ratio_line pushsync-2 node-apn-2 "pool of two"; fi
+if ran pushsync-1 && ran baseline-1; then
+  echo "pushes/s, this revision / $BENCH_BASELINE (one connection): median" \
+       "$(awk '$1 == "baseline-1" { b[++i] = $2 } $1 == "pushsync-1" { p[++j] = $2 } END { for (k = 1; k <= i; k++) print b[k] / p[k] }' "$work/results" | median | xargs printf '%.2f')"
+fi

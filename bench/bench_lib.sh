@@ -18,3 +18,52 @@ bench_start_cluster() {
   url=$(PG_TMP_OPTS="$1" "$root/scripts/pg-tmp.sh" start "$pgdir")
 }
 db() { psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+
+json_field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2- | tr -d '"'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+clk_tck=$(getconf CLK_TCK)
+cpu_seconds() { awk -v t="$clk_tck" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
+# CPU seconds of every process of the cluster (backends, walwriter, ...) alive now.
+db_cpu_seconds() {
+  local postmaster; postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
+  local total=0 p
+  for p in $(pgrep -P "$postmaster"); do total=$(awk -v a="$total" -v b="$(cpu_seconds "$p" 2>/dev/null || echo 0)" 'BEGIN { print a + b }'); done
+  echo "$total"
+}
+
+#   bench_start_fake apns|fcm N [latency]
+# Starts tests/fakes as a program; sets fake_pid, fake_out (its stdout),
+# port, ca, key, account.
+bench_start_fake() {
+  exec {fake_out}< <(exec "$root/build/tests/fake_provider" "$@")
+  fake_pid=$!
+  bench_pids+=("$fake_pid")
+  local ready; read -r -u "$fake_out" ready
+  port=$(json_field port <<<"$ready")
+  ca=$(json_field ca <<<"$ready")
+  key=$(json_field apns_key <<<"$ready")
+  account=$(json_field service_account <<<"$ready")
+}
+# Sets fake_line once the fake has seen all N (its second line) and, in
+# latency mode, latency_line. A blocking read: polling for it took a third
+# of the CPU of the box away from the sender while it ran.
+bench_fake_result() {
+  read -r -u "$fake_out" fake_line
+  latency_line=""
+  read -r -t 5 -u "$fake_out" latency_line || true
+  exec {fake_out}<&-
+}
+
+#   bench_baseline_binary
+# With BENCH_BASELINE=<git revision>: sets baseline_bin to that revision's
+# pushsync, built into the work dir (or BENCH_BASELINE_BIN, built before).
+bench_baseline_binary() {
+  baseline_bin=${BENCH_BASELINE_BIN:-$work/baseline/pushsync}
+  [ -n "${BENCH_BASELINE_BIN:-}" ] && return
+  echo "building $BENCH_BASELINE into $work/baseline (a few minutes)" >&2
+  mkdir -p "$work/baseline-src"
+  git -C "$root" archive "$BENCH_BASELINE" | tar -x -C "$work/baseline-src"
+  cmake -S "$work/baseline-src" -B "$work/baseline" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSHSYNC_TESTS=OFF >/dev/null
+  cmake --build "$work/baseline" -j "$(nproc)" --target pushsync >/dev/null
+}

@@ -33,7 +33,13 @@ void Dispatcher::stop() {
   wakeup_.notify();
 }
 
-boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLane& lane, bool was_asleep) {
+boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLane& lane, bool was_asleep,
+                                                                       Clock::time_point not_before) {
+  if (not_before > Clock::now()) {
+    boost::asio::steady_timer pace(co_await boost::asio::this_coro::executor, not_before);
+    co_await pace.async_wait(boost::asio::use_awaitable);
+  }
+  last_claim_ = Clock::now();
   if (was_asleep) {
     auto wake_up = [this](pqxx::connection& conn) {
       outbox_.wake_up(conn);
@@ -54,7 +60,6 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     auto batch = router_.route(std::move(claimed.changes), std::move(claimed.retries), directory, claimed.now,
                                db.batch_pushes);
     if (claimed.deliveries_waiting) route::fold_into_pending(batch, outbox_.lock_waiting(tx, batch.pushes));
-    batch.full = claimed.full;
     return batch;
   };
   auto batch = co_await lane.claim(claim);
@@ -118,18 +123,24 @@ Duration Dispatcher::sleep_time() {
 }
 
 boost::asio::awaitable<void> Dispatcher::run() {
-  // While changes keep coming, poll every busy_poll (changes gather into
-  // bigger batches, writers pay no NOTIFY); after this many empty polls in a
-  // row, sleep on LISTEN until a writer wakes us or poll_interval passes.
-  constexpr int empty_polls_before_sleep = 20;
+  // While changes keep coming, the next batch is claimed as soon as one is
+  // handed to the providers (after a small batch, no sooner than busy_poll
+  // after the last claim: each claim costs the database a transaction), and
+  // writers pay no NOTIFY. An empty claim is followed by another after
+  // busy_poll, then twice that, ... up to `max_poll`; after `quiet` without
+  // a change, sleep on LISTEN until a writer wakes us or poll_interval passes.
+  const Duration pace = config_.database.busy_poll;
+  const Duration max_poll = std::max(pace, Duration(5));
+  constexpr Duration quiet(100);
   Backoff reconnect(500ms, 30s);
   auto executor = co_await boost::asio::this_coro::executor;
   int failures = 0;
-  int empty_polls = empty_polls_before_sleep;
+  Duration poll = pace;
+  Clock::time_point last_work{};
   bool asleep = false;
-  // After a full batch the database claims the next one while this one is
-  // on the wire, and settles the last one. A claimed batch is always
-  // delivered and settled, even when stopping.
+  // While a batch is on the wire the database claims the next one and
+  // settles the last one. A claimed batch is always delivered and settled,
+  // even when stopping.
   std::optional<Eager<Claimed>> next;
   while (!stopping_ || next) {
     std::string error;
@@ -150,11 +161,11 @@ boost::asio::awaitable<void> Dispatcher::run() {
       const bool busy = config_.database.busy_poll > Duration::zero();
       if (!batch.empty()) {
         unsettled = claimed.lane;
-        // More is probably waiting: claim it on the other lane meanwhile.
+        // Claim the next batch on the other lane while this one is sent.
         // Not after a cut: the next claim must see where this one stopped.
-        const bool full = batch.full;
-        if (full && !batch.cut && !stopping_) {
-          next.emplace(executor, claim_and_route(lanes_.next(), false));
+        if (!batch.cut && !stopping_) {
+          const bool small = static_cast<int>(batch.changes.size()) < config_.database.batch_size;
+          next.emplace(executor, claim_and_route(lanes_.next(), false, small ? last_claim_ + pace : Clock::now()));
           // Let the claim reach its database thread before this batch's
           // requests are built (milliseconds of work on this thread).
           co_await boost::asio::post(executor, boost::asio::use_awaitable);
@@ -169,13 +180,13 @@ boost::asio::awaitable<void> Dispatcher::run() {
         } else {
           settling_.emplace(executor, settle_batch(std::move(claimed), std::move(outcomes)));
         }
-        empty_polls = 0;
-        if (!full && !cut && busy) co_await wakeup_.wait(config_.database.busy_poll);
+        last_work = Clock::now();
+        poll = pace;
         continue;
       }
-      if (busy && empty_polls < empty_polls_before_sleep) {
-        ++empty_polls;
-        co_await wakeup_.wait(config_.database.busy_poll);
+      if (busy && Clock::now() - last_work < quiet) {
+        co_await wakeup_.wait(poll);
+        poll = std::min(2 * poll, max_poll);
         continue;
       }
       co_await finish_settling();  // its retries set when we next wake up

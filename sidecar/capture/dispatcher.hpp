@@ -37,7 +37,9 @@ class Dispatcher {
     route::RoutedBatch batch;
     ClaimLane* lane = nullptr;  // holds the claim until the batch is settled
   };
-  boost::asio::awaitable<Claimed> claim_and_route(ClaimLane& lane, bool was_asleep);
+  // Claims (no sooner than `not_before`) and routes a batch on `lane`.
+  boost::asio::awaitable<Claimed> claim_and_route(ClaimLane& lane, bool was_asleep,
+                                                  Clock::time_point not_before = {});
   // Writes what became of a sent batch in its claim's transaction (false
   // if the claim was lost; its changes are then sent again).
   boost::asio::awaitable<bool> settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes);
@@ -58,6 +60,7 @@ class Dispatcher {
   // Earliest due_at this sidecar set itself (retries, coalesce window): it
   // wakes up for it instead of waiting for the next poll_interval.
   Clock::time_point next_due_ = Clock::time_point::max();
+  Clock::time_point last_claim_{};  // when the last claim started
   bool stopping_ = false;
   std::optional<Eager<bool>> settling_;  // the last batch's settlement, while the next one is sent
 };

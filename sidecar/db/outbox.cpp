@@ -29,19 +29,14 @@ void exec_rows(pqxx::transaction_base& tx, const std::string& sql, const json& r
   if (!rows.empty()) tx.exec_params(sql, rows.dump());
 }
 
-// The claimed slice of a change's rows: the plain columns of a one-row
-// statement, or elements of its arrays.
+// A multi-row statement's slice: (id, op, row_ids, ops, olds, news) as
+// JSON arrays, ops and olds/news null where the statement had none.
 std::vector<RowChange> rows_of(const pqxx::row& row) {
-  const int take = row["take"].as<int>();
-  const Op statement_op = parse_op(row["op"].as<std::string>()).value_or(Op::update);
-  if (take == 0) return {};
-  if (row["row_ids"].is_null())
-    return {RowChange{statement_op, row["row_id"].as<std::string>(), parse_json_or_null(row["old_cols"]),
-                      parse_json_or_null(row["new_cols"])}};
-  auto ids = json::parse(row["row_ids"].c_str());
-  auto ops = parse_json_or_null(row["ops"]);
-  auto olds = parse_json_or_null(row["olds"]);
-  auto news = parse_json_or_null(row["news"]);
+  const Op statement_op = parse_op(row[1].as<std::string>()).value_or(Op::update);
+  auto ids = json::parse(row[2].c_str());
+  auto ops = parse_json_or_null(row[3]);
+  auto olds = parse_json_or_null(row[4]);
+  auto news = parse_json_or_null(row[5]);
   std::vector<RowChange> out(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     out[i].op = ops.is_array() ? parse_op(ops[i].get<std::string>()).value_or(Op::update) : statement_op;
@@ -69,7 +64,9 @@ void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema
                  schema);
 }
 
-Outbox::Outbox(const std::string& schema) : schema_(quote_ident(schema)), schema_name_(schema) {}
+Outbox::Outbox(const std::string& schema)
+    : schema_(quote_ident(schema)),
+      schema_name_(schema) {}
 
 ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
   pqxx::work tx(conn);
@@ -94,53 +91,72 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
   tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(limits.lease.count()) +
           "; SET LOCAL enable_bitmapscan = off; SAVEPOINT pushsync_claim");
   Claim claim;
-  tx.conn().prepare("pushsync_deliveries_waiting", "SELECT EXISTS (SELECT 1 FROM " + schema_ + ".deliveries)");
-  claim.deliveries_waiting = tx.exec_prepared1("pushsync_deliveries_waiting")[0].as<bool>();
   claim.changes = claim_changes(tx, limits, claim);
   if (claim.deliveries_waiting) claim.retries = claim_retries(tx, limits.retries);
   return claim;
 }
 
 std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits& limits, Claim& claim) const {
+  // One row even when nothing is due, for now() and whether any delivery
+  // waits: a claim is one round trip.
+  tx.conn().prepare("pushsync_claim",  // once per connection; planned once
+                    "SELECT c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
+                    "coalesce(c.originator, ''), " + epoch_micros("c.created_at") + ", c.row_count, c.cursor_row, "
+                    "coalesce(c.cursor_after, ''), " + epoch_micros("now()") + ", (SELECT EXISTS (SELECT 1 FROM " +
+                        schema_ + ".deliveries)) FROM (VALUES (1)) AS one LEFT JOIN LATERAL (SELECT * FROM " +
+                        schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c "
+                        "ON true ORDER BY c.id");
+  auto rows = tx.exec_prepared("pushsync_claim", limits.changes);
+  claim.now = from_micros(rows[0][11]);
+  claim.deliveries_waiting = rows[0][12].as<bool>();
   // Each change weighs its rows not yet done. Whole changes are taken while
-  // they fit the row budget (the first one in part if it alone is larger);
-  // the rest are not read.
-  auto slice = [](const char* column) {
-    return std::string("CASE WHEN take > 0 THEN array_to_json(") + column +
-           "[cursor_row + 1 : cursor_row + take])::text END AS " + column;
-  };
-  tx.conn().prepare(
-      "pushsync_claim",  // once per connection; planned once
-      "WITH claimed AS (SELECT id FROM " + schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 "
-      "FOR UPDATE SKIP LOCKED), "
-      "weighed AS (SELECT c.*, c.row_count - c.cursor_row AS remaining, sum(c.row_count - c.cursor_row) "
-      "OVER (ORDER BY c.id) - (c.row_count - c.cursor_row) AS before FROM " + schema_ +
-          ".changes c JOIN claimed USING (id)), "
-      "taken AS (SELECT *, (CASE WHEN before = 0 THEN least(remaining, $2) WHEN before + remaining <= $2 "
-      "THEN remaining ELSE 0 END)::int AS take FROM weighed) "
-      "SELECT id, tbl, op, row_id, old_cols::text AS old_cols, new_cols::text AS new_cols, "
-      "coalesce(originator, '') AS originator, " + epoch_micros("created_at") + " AS created_at, row_count, "
-      "cursor_row, coalesce(cursor_after, '') AS cursor_after, take, " + slice("row_ids") + ", " + slice("ops") +
-      ", " + slice("olds") + ", " + slice("news") + ", " + epoch_micros("now()") + " AS now FROM taken ORDER BY id");
-  auto rows = tx.exec_prepared("pushsync_claim", limits.changes, limits.rows);
-  if (!rows.empty()) claim.now = from_micros(rows[0]["now"]);
-  claim.full = static_cast<int>(rows.size()) >= limits.changes;
+  // they fit the row budget (the first one in part if it alone is larger).
   std::vector<Change> out;
-  out.reserve(rows.size());
+  std::map<ChangeId, int> takes;  // rows to read, by change
+  int before = 0;
   for (const auto& row : rows) {
-    if (row["take"].as<int>() == 0) continue;
+    if (row[0].is_null()) break;  // nothing was due
     Change c;
-    c.id = row["id"].as<ChangeId>();
-    c.table_key = row["tbl"].as<std::string>();
-    c.rows = rows_of(row);
-    c.row_count = row["row_count"].as<int>();
-    c.cursor = {row["cursor_row"].as<int>(), row["cursor_after"].as<std::string>()};
-    c.originator = row["originator"].as<std::string>();
-    c.created_at = from_micros(row["created_at"]);
+    c.row_count = row[8].as<int>();
+    c.cursor = {row[9].as<int>(), row[10].as<std::string>()};
+    const int remaining = c.row_count - c.cursor.row;
+    const int take = before == 0 ? std::min(remaining, limits.rows) : before + remaining <= limits.rows ? remaining : 0;
+    before += remaining;
+    if (take == 0) break;  // and so for every later one
+    c.id = row[0].as<ChangeId>();
+    c.table_key = row[1].as<std::string>();
+    if (c.row_count == 1)  // one-row statements keep the plain columns
+      c.rows = {RowChange{parse_op(row[2].as<std::string>()).value_or(Op::update), row[3].as<std::string>(),
+                          parse_json_or_null(row[4]), parse_json_or_null(row[5])}};
+    c.originator = row[6].as<std::string>();
+    c.created_at = from_micros(row[7]);
+    takes[c.id] = take;
     out.push_back(std::move(c));
   }
-  if (out.size() < rows.size()) keep_only(tx, out, claim);
+  if (out.size() < rows.size() && !rows[0][0].is_null()) keep_only(tx, out);
+  read_statement_rows(tx, out, takes);
   return out;
+}
+
+// The claimed slice of each multi-row statement's arrays, in one query.
+void Outbox::read_statement_rows(pqxx::dbtransaction& tx, std::vector<Change>& changes,
+                                 const std::map<ChangeId, int>& takes) const {
+  std::vector<std::int64_t> ids, counts;
+  for (const auto& change : changes)
+    if (change.row_count > 1) ids.push_back(change.id), counts.push_back(takes.at(change.id));
+  if (ids.empty()) return;
+  auto slice = [](const char* column) {
+    return std::string("array_to_json(") + column + "[cursor_row + 1 : cursor_row + k.take])::text";
+  };
+  std::map<ChangeId, std::vector<RowChange>> read;
+  for (const auto& row : tx.exec_params("SELECT c.id, op, " + slice("row_ids") + ", " + slice("ops") + ", " +
+                                            slice("olds") + ", " + slice("news") + " FROM " + schema_ +
+                                            ".changes c JOIN unnest($1::bigint[], $2::bigint[]) AS k(id, take) "
+                                            "ON c.id = k.id",
+                                        bigint_array_literal(ids), bigint_array_literal(counts)))
+    read[row[0].as<ChangeId>()] = rows_of(row);
+  for (auto& change : changes)
+    if (change.row_count > 1) change.rows = std::move(read[change.id]);
 }
 
 // The claim locked changes past the row budget. Left locked, they would be
@@ -148,8 +164,7 @@ std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits&
 // sidecar), and a later change of one of their records could overtake
 // them. So the claim's locks are undone and those of the changes taken
 // are taken again; one another sidecar got or changed meanwhile is left out.
-void Outbox::keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken, Claim& claim) const {
-  claim.full = true;
+void Outbox::keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken) const {
   std::vector<std::int64_t> ids;
   for (const auto& c : taken) ids.push_back(c.id);
   tx.exec("ROLLBACK TO SAVEPOINT pushsync_claim");

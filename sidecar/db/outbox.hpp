@@ -86,7 +86,6 @@ class Outbox {
     std::vector<Change> changes;  // oldest first
     std::vector<Push> retries;    // due deliveries; target.id "" when the installation is gone or disabled
     bool deliveries_waiting = false;  // deliveries exist (due or not): fresh pushes may have to fold
-    bool full = false;                // more changes are probably due
     DbTime now{};                 // the database's now() when claiming
   };
   // Claims due changes and deliveries, oldest first, by locking them in `tx`
@@ -117,7 +116,9 @@ class Outbox {
 
  private:
   std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const Limits& limits, Claim& claim) const;
-  void keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken, Claim& claim) const;
+  void keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken) const;
+  void read_statement_rows(pqxx::dbtransaction& tx, std::vector<Change>& changes,
+                           const std::map<ChangeId, int>& takes) const;
   std::vector<Push> claim_retries(pqxx::dbtransaction& tx, int limit) const;
   void write_retries(pqxx::dbtransaction& tx, const Settlement& s) const;
 

@@ -21,6 +21,10 @@ class PgDirectory : public route::Directory {
   long long count(const std::vector<std::string>& tags);
 
  private:
+  std::optional<std::vector<std::vector<Installation>>> whole_audiences(const std::vector<route::AudienceKey>& keys,
+                                                                        int limit);
+  std::vector<std::vector<Installation>> audiences_in_chunks(const std::vector<route::AudienceKey>& keys, int limit);
+
   pqxx::dbtransaction& tx_;
   std::string schema_;  // quoted
 };

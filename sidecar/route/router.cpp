@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "sidecar/route/payload_builder.hpp"
 #include "sidecar/route/row_values.hpp"
@@ -70,12 +71,24 @@ class MergedAudience {
 
 }  // namespace
 
+// The distinct audiences a batch reads, each once; rows refer to them by index.
+struct Router::Audiences {
+  std::vector<AudienceKey> keys;
+  std::unordered_map<std::string, std::size_t> index;  // tag + '\0' + after
+
+  std::size_t of(const std::string& tag, const std::string& after) {
+    auto [it, fresh] = index.try_emplace(tag + '\0' + after, keys.size());
+    if (fresh) keys.push_back({tag, after});
+    return it->second;
+  }
+};
+
 // One change as the walk sees it: its table (null for a direct push) and,
 // per row, the audiences to read (null: the row cannot be routed).
 struct Router::Addressed {
   std::size_t change;
   const config::TableConfig* table;
-  std::vector<std::optional<std::vector<AudienceKey>>> rows;
+  std::vector<std::optional<std::vector<std::size_t>>> rows;
 };
 
 std::vector<std::string> Router::tags_of(const RowChange& row, const config::TableConfig& table,
@@ -95,16 +108,18 @@ std::vector<std::string> Router::tags_of(const RowChange& row, const config::Tab
 }
 
 // Decides each change's table, hold-back and rows' audiences (no budget yet).
-std::vector<Router::Addressed> Router::address(RoutedBatch& batch, Directory& directory, DbTime now) {
+std::vector<Router::Addressed> Router::address(RoutedBatch& batch, Directory& directory, DbTime now,
+                                              Audiences& audiences) {
   std::vector<Addressed> out;
   for (std::size_t c = 0; c < batch.changes.size(); ++c) {
     const Change& change = batch.changes[c];
     ChangeFate& fate = batch.fates[c];
     if (change.rows.empty()) continue;  // deferred by the claim
+    static const std::string none;
     auto keys_for = [&](std::size_t row, const std::vector<std::string>& tags) {
-      const std::string& after = row == 0 ? change.cursor.after : std::string();
-      std::vector<AudienceKey> keys;
-      for (const auto& tag : tags) keys.push_back({tag, after});
+      const std::string& after = row == 0 ? change.cursor.after : none;
+      std::vector<std::size_t> keys;
+      for (const auto& tag : tags) keys.push_back(audiences.of(tag, after));
       return keys;
     };
     if (change.table_key.empty()) {  // `pushsync send` / the push API
@@ -155,20 +170,12 @@ RoutedBatch Router::route(std::vector<Change> changes, std::vector<Push> retries
   }
   auto budget = static_cast<std::size_t>(std::max(1, push_budget - static_cast<int>(batch.pushes.size())));
 
-  auto addressed = address(batch, directory, now);
-  std::vector<AudienceKey> keys;
-  for (const auto& a : addressed)
-    for (const auto& row : a.rows)
-      if (row) keys.insert(keys.end(), row->begin(), row->end());
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  Audiences audiences;
+  auto addressed = address(batch, directory, now, audiences);
   // One more than the budget: a list that comes back full may go on.
   const std::size_t limit = budget + 1;
-  std::map<AudienceKey, std::vector<Installation>> audience;
-  if (!keys.empty()) {
-    auto lists = directory.audiences(keys, static_cast<int>(limit));
-    for (std::size_t i = 0; i < keys.size(); ++i) audience[keys[i]] = std::move(lists[i]);
-  }
+  std::vector<std::vector<Installation>> lists;
+  if (!audiences.keys.empty()) lists = directory.audiences(audiences.keys, static_cast<int>(limit));
 
   // Adds a push for `installation`; a later change of the same record
   // replaces the payload of the one already in the batch.
@@ -199,9 +206,9 @@ RoutedBatch Router::route(std::vector<Change> changes, std::vector<Push> retries
       if (!a.rows[r]) continue;
       const RowChange& row = change.rows[r];
       Push payload = a.table ? build_push(change, row, *a.table) : build_direct_push(change);
-      std::vector<const std::vector<Installation>*> lists;
-      for (const auto& key : *a.rows[r]) lists.push_back(&audience[key]);
-      MergedAudience merged(std::move(lists), limit);
+      std::vector<const std::vector<Installation>*> row_lists;
+      for (auto key : *a.rows[r]) row_lists.push_back(&lists[key]);
+      MergedAudience merged(std::move(row_lists), limit);
       const int absolute_row = change.cursor.row + static_cast<int>(r);
       std::string last = r == 0 ? change.cursor.after : "";
       while (const Installation* installation = merged.next()) {

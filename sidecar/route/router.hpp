@@ -52,7 +52,6 @@ struct RoutedBatch {
   std::vector<DeliveryId> stale;              // retries whose installation is gone or disabled
   std::size_t rows_routed = 0;                // rows whose fan-out was looked at (metrics)
   bool cut = false;                           // some change was cut or deferred: settle before claiming again
-  bool full = false;                          // the claim took all it could: more is probably due
   DbTime claimed_at{};                        // the database's now() at the claim
 
   bool empty() const { return changes.empty() && pushes.empty() && stale.empty(); }
@@ -77,8 +76,9 @@ class Router {
                     int push_budget);
 
  private:
+  struct Audiences;
   struct Addressed;
-  std::vector<Addressed> address(RoutedBatch& batch, Directory& directory, DbTime now);
+  std::vector<Addressed> address(RoutedBatch& batch, Directory& directory, DbTime now, Audiences& audiences);
   // Tags a row is addressed to, from both row images (so an owner change
   // reaches the old and the new owner) and the table's constant tags.
   std::vector<std::string> tags_of(const RowChange& row, const config::TableConfig& table,

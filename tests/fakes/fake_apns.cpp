@@ -59,8 +59,9 @@ void FakeApns::outage(Next answer, std::chrono::steady_clock::time_point until) 
 
 std::optional<FakeApns::Next> FakeApns::scripted(const std::string& token) {
   if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
-  for (auto* queue : {&token_scripts_[token], &script_}) {
-    if (queue->empty()) continue;
+  auto own = token_scripts_.find(token);
+  for (auto* queue : {own == token_scripts_.end() ? nullptr : &own->second, &script_}) {
+    if (!queue || queue->empty()) continue;
     Next next = queue->front();
     queue->pop_front();
     return next;
@@ -141,7 +142,7 @@ std::optional<Jwt> FakeApns::verified(const std::string& jwt) const {
 }
 
 ServerReply FakeApns::handle(const ServerRequest& request) {
-  Received received{request, "", 0, "", std::chrono::steady_clock::now()};
+  Received received{request, "", 0, "", std::chrono::steady_clock::now(), std::chrono::system_clock::now()};
   auto [status, reason] = check(request, received.jwt);
   Next next = Next::answer(status, reason);
   std::lock_guard lock(mutex_);

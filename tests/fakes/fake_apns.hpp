@@ -43,6 +43,7 @@ class FakeApns {
     int status = 0;    // what the fake answered (0: stalled or dropped)
     std::string reason;
     std::chrono::steady_clock::time_point at;
+    std::chrono::system_clock::time_point wall;  // the same moment, for latencies measured against other processes
     nlohmann::json body() const { return nlohmann::json::parse(request.body); }
     std::string token() const { return request.path.substr(std::string("/3/device/").size()); }
   };

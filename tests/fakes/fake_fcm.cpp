@@ -100,8 +100,9 @@ void FakeFcm::outage(Next answer, std::chrono::steady_clock::time_point until) {
 
 std::optional<FakeFcm::Next> FakeFcm::scripted(const std::string& token) {
   if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
-  for (auto* queue : {&token_scripts_[token], &script_}) {
-    if (queue->empty()) continue;
+  auto own = token_scripts_.find(token);
+  for (auto* queue : {own == token_scripts_.end() ? nullptr : &own->second, &script_}) {
+    if (!queue || queue->empty()) continue;
     Next next = queue->front();
     queue->pop_front();
     return next;

@@ -1,11 +1,14 @@
-// The fake APNs or FCM as a program, for bench/apns_throughput.sh:
-//   fake_provider apns|fcm N
+// The fake APNs or FCM as a program, for the benchmarks:
+//   fake_provider apns|fcm N [latency]
 // makes a test PKI, prints {"port", "ca", "apns_key" | "service_account"} as
 // one JSON line, then counts the pushes it accepts; after N of them it prints
 // {"accepted", "seconds", "cpu_seconds"} (seconds: first to last request, on
-// its own clock) and exits.
+// its own clock) and exits. With `latency` (APNs), each push's body must
+// carry "t", the Unix time in microseconds when its change was written; a
+// third line gives {"p50_ms", "p99_ms", "max_ms"} from then to acceptance.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iostream>
@@ -44,9 +47,23 @@ void count_until(std::size_t expect, const std::function<std::size_t()>& accepte
 
 }  // namespace
 
+// Percentiles of (acceptance - body's "t") over every accepted push.
+void print_latencies(const std::vector<FakeApns::Received>& accepted) {
+  std::vector<double> ms;
+  for (const auto& r : accepted) {
+    auto t = r.body().value("t", std::string("0"));
+    auto written = std::chrono::system_clock::time_point(std::chrono::microseconds(std::stoll(t)));
+    ms.push_back(std::chrono::duration<double, std::milli>(r.wall - written).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))]; };
+  std::cout << nlohmann::json{{"p50_ms", at(0.5)}, {"p99_ms", at(0.99)}, {"max_ms", at(1.0)}}.dump() << std::endl;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3 || (std::string(argv[1]) != "apns" && std::string(argv[1]) != "fcm")) {
-    std::cerr << "usage: fake_provider apns|fcm N\n";
+  const bool latency = argc == 4 && std::string(argv[3]) == "latency";
+  if ((argc != 3 && !latency) || (std::string(argv[1]) != "apns" && std::string(argv[1]) != "fcm")) {
+    std::cerr << "usage: fake_provider apns|fcm N [latency]\n";
     return 2;
   }
   std::size_t expect = std::stoul(argv[2]);
@@ -56,11 +73,12 @@ int main(int argc, char** argv) {
     options.cert_file = pki.server_cert;
     options.key_file = pki.server_key;
     options.public_key_file = pki.apns_public_key;
-    options.record = false;
+    options.record = latency;
     FakeApns fake(options);
     std::cout << nlohmann::json{{"port", fake.port()}, {"ca", pki.ca_cert}, {"apns_key", pki.apns_key}}.dump()
               << std::endl;
     count_until(expect, [&] { return fake.accepted_count(); });
+    if (latency) print_latencies(fake.accepted());
   } else {
     FakeFcm::Options options;
     options.cert_file = pki.server_cert;

@@ -42,6 +42,8 @@ TEST(TriggerDdl, WatchListsAndOperationsShapeTheTriggers) {
   EXPECT_FALSE(contains(ddl.create, "CREATE TRIGGER pushsync_capture_delete")) << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "DROP TRIGGER IF EXISTS pushsync_capture_delete ON")) << "dropped if it was there";
   EXPECT_TRUE(contains(ddl.create, "OR ROW(o.\"title\"::text) IS DISTINCT FROM ROW(n.\"title\"::text)"));
+  EXPECT_TRUE(contains(ddl.create, "= 1 AND o.\"id\" = n.\"id\" AND ROW(o.\"title\"::text) IS DISTINCT"))
+      << "a one-row UPDATE takes the short way: " << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "FULL JOIN (SELECT true AS pushsync_row, \"id\", \"o\", \"title\" FROM pushsync_new) n "
                                    "ON o.\"id\" = n.\"id\""))
       << ddl.create;
