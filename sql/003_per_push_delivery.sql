@@ -12,8 +12,8 @@ ALTER TABLE {{schema}}.changes
   ADD COLUMN row_count    integer NOT NULL DEFAULT 1,
   ADD COLUMN row_ids      text[],
   ADD COLUMN ops          text[],
-  ADD COLUMN olds         jsonb[],
-  ADD COLUMN news         jsonb[],
+  ADD COLUMN olds         json[],   -- json, not jsonb: building 50,000 jsonb
+  ADD COLUMN news         json[],   -- objects took a 50,000-row DELETE 2.5x longer
   ADD COLUMN cursor_row   integer NOT NULL DEFAULT 0,
   ADD COLUMN cursor_after text COLLATE "C",
   DROP COLUMN attempts;

@@ -15,20 +15,24 @@ DECLARE
   jit text;
 BEGIN
   -- A one-row statement, in one query (a second when nothing was written).
+  -- (LIMIT 1: the planner's guess of a transition table's size is large,
+  -- and a large guess gets a query JIT-compiled, for milliseconds.)
   IF TG_OP = 'INSERT' THEN
     INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
-    SELECT {{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}} FROM pushsync_new n
+    SELECT {{table_key}}, 'insert', {{new_row_id}}, {{new_cols}}, {{originator}}
+      FROM (SELECT * FROM pushsync_new LIMIT 1) n
      WHERE (SELECT count(*) FROM (SELECT FROM pushsync_new LIMIT 2) r) = 1
     RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
   ELSIF TG_OP = 'UPDATE' THEN
     INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, originator)
     SELECT {{table_key}}, 'update', {{new_row_id}}, {{old_cols}}, {{new_cols}}, {{originator}}
-      FROM pushsync_old o, pushsync_new n
+      FROM (SELECT * FROM pushsync_old LIMIT 1) o, (SELECT * FROM pushsync_new LIMIT 1) n
      WHERE (SELECT count(*) FROM (SELECT FROM pushsync_new LIMIT 2) r) = 1 AND {{same_key}} AND {{changed}}
     RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
   ELSE
     INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
-    SELECT {{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}} FROM pushsync_old o
+    SELECT {{table_key}}, 'delete', {{old_row_id}}, {{old_cols}}, {{originator}}
+      FROM (SELECT * FROM pushsync_old LIMIT 1) o
      WHERE (SELECT count(*) FROM (SELECT FROM pushsync_old LIMIT 2) r) = 1
     RETURNING (SELECT asleep FROM {{schema}}.listener) INTO sleeping;
   END IF;
@@ -44,7 +48,8 @@ BEGIN
         RETURN NULL;
       END IF;
     ELSIF NOT EXISTS (SELECT FROM pushsync_new OFFSET 1)
-          AND (SELECT {{same_key}} FROM pushsync_old o, pushsync_new n) IS NOT FALSE THEN
+          AND (SELECT {{same_key}} FROM (SELECT * FROM pushsync_old LIMIT 1) o, (SELECT * FROM pushsync_new LIMIT 1) n)
+              IS NOT FALSE THEN
       RETURN NULL;
     END IF;
     -- Several rows (or one whose key changed).
@@ -57,10 +62,10 @@ BEGIN
       WITH stored AS (
         INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, row_count, row_ids, news, originator)
         SELECT {{table_key}}, 'insert', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-               CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1] END, count(*),
+               CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1]::jsonb END, count(*),
                CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
                {{originator}}
-          FROM (SELECT {{new_row_id}} AS row_id, {{new_cols}} AS new_cols,
+          FROM (SELECT {{new_row_id}} AS row_id, {{new_json}} AS new_cols,
                        (row_number() OVER () - 1) / 1000 AS part
                   FROM pushsync_new n) r
          GROUP BY part ORDER BY part
@@ -72,16 +77,16 @@ BEGIN
                                         originator)
         SELECT {{table_key}}, CASE WHEN count(*) = 1 THEN min(op) ELSE 'update' END,
                CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-               CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1] END,
-               CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1] END, count(*),
+               CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1]::jsonb END,
+               CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1]::jsonb END, count(*),
                CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(op) END,
                CASE WHEN count(*) > 1 THEN array_agg(old_cols) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
                {{originator}}
           FROM (SELECT CASE WHEN o.pushsync_row IS NULL THEN 'insert'
                             WHEN n.pushsync_row IS NULL THEN 'delete' ELSE 'update' END AS op,
                        CASE WHEN n.pushsync_row IS NULL THEN {{old_row_id}} ELSE {{new_row_id}} END AS row_id,
-                       CASE WHEN o.pushsync_row THEN {{old_cols}} END AS old_cols,
-                       CASE WHEN n.pushsync_row THEN {{new_cols}} END AS new_cols,
+                       CASE WHEN o.pushsync_row THEN {{old_json}} END AS old_cols,
+                       CASE WHEN n.pushsync_row THEN {{new_json}} END AS new_cols,
                        (row_number() OVER () - 1) / 1000 AS part
                   FROM (SELECT true AS pushsync_row, {{columns}} FROM pushsync_old) o
                   FULL JOIN (SELECT true AS pushsync_row, {{columns}} FROM pushsync_new) n ON {{same_key}}
@@ -93,10 +98,10 @@ BEGIN
       WITH stored AS (
         INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, row_count, row_ids, olds, originator)
         SELECT {{table_key}}, 'delete', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-               CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1] END, count(*),
+               CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1]::jsonb END, count(*),
                CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(old_cols) END,
                {{originator}}
-          FROM (SELECT {{old_row_id}} AS row_id, {{old_cols}} AS old_cols,
+          FROM (SELECT {{old_row_id}} AS row_id, {{old_json}} AS old_cols,
                        (row_number() OVER () - 1) / 1000 AS part
                   FROM pushsync_old o) r
          GROUP BY part ORDER BY part

@@ -55,10 +55,11 @@ std::string row_id_expression(const config::TableConfig& table, const std::strin
   return out + ")";
 }
 
-std::string captured_object(const config::TableConfig& table, const std::string& record) {
+// The captured columns of `record` as one JSON object ("jsonb" or "json").
+std::string captured_object(const config::TableConfig& table, const std::string& record, const std::string& type) {
   auto columns = table.captured_columns();
-  if (columns.empty()) return "NULL::jsonb";
-  std::string out = "jsonb_build_object(";
+  if (columns.empty()) return "NULL::" + type;
+  std::string out = type + "_build_object(";
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (i) out += ", ";
     out += quote_literal(columns[i].name) + ", " + record + "." + quote_ident(columns[i].name);
@@ -126,8 +127,10 @@ TriggerDdl capture_trigger_ddl(const std::string& pushsync_schema, const config:
                                      {"new_row_id", row_id_expression(table, "n")},
                                      {"old_row_id", row_id_expression(table, "o")},
                                      {"originator", "nullif(current_setting('pushsync.originator', true), '')"},
-                                     {"old_cols", captured_object(table, "o")},
-                                     {"new_cols", captured_object(table, "n")},
+                                     {"old_cols", captured_object(table, "o", "jsonb")},
+                                     {"new_cols", captured_object(table, "n", "jsonb")},
+                                     {"old_json", captured_object(table, "o", "json")},
+                                     {"new_json", captured_object(table, "n", "json")},
                                      {"columns", joined_columns(table)},
                                      {"same_key", same_key(table)},
                                      {"changed", changed_condition(table)},
