@@ -110,6 +110,17 @@ void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::
   }
 }
 
+// How long after a claim the next may start. A full batch: at once (work
+// is waiting). A few changes: busy_poll, for low latency. Eight or more
+// (thousands of changes a second), every claim's fixed cost counts more
+// than a few milliseconds of latency: 5 ms, as before.
+Duration Dispatcher::pace_after(const route::RoutedBatch& batch) const {
+  const auto changes = static_cast<int>(batch.changes.size());
+  if (changes >= config_.database.batch_size) return Duration::zero();
+  if (changes >= 8) return std::max(config_.database.busy_poll, Duration(5));
+  return config_.database.busy_poll;
+}
+
 void Dispatcher::remember_due(Duration from_now) {
   // A little late rather than early: our clock and the database's differ.
   next_due_ = std::min(next_due_, Clock::now() + from_now + Duration(5));
@@ -124,9 +135,9 @@ Duration Dispatcher::sleep_time() {
 
 boost::asio::awaitable<void> Dispatcher::run() {
   // While changes keep coming, the next batch is claimed as soon as one is
-  // handed to the providers (after a small batch, no sooner than busy_poll
-  // after the last claim: each claim costs the database a transaction), and
-  // writers pay no NOTIFY. An empty claim is followed by another after
+  // handed to the providers, but no sooner than pace_after(batch) after the
+  // last claim (each claim costs the database a transaction), and writers
+  // pay no NOTIFY. An empty claim is followed by another after
   // busy_poll, then twice that, ... up to `max_poll`; after `quiet` without
   // a change, sleep on LISTEN until a writer wakes us or poll_interval passes.
   const Duration pace = config_.database.busy_poll;
@@ -164,8 +175,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
         // Claim the next batch on the other lane while this one is sent.
         // Not after a cut: the next claim must see where this one stopped.
         if (!batch.cut && !stopping_) {
-          const bool small = static_cast<int>(batch.changes.size()) < config_.database.batch_size;
-          next.emplace(executor, claim_and_route(lanes_.next(), false, small ? last_claim_ + pace : Clock::now()));
+          next.emplace(executor, claim_and_route(lanes_.next(), false, last_claim_ + pace_after(batch)));
           // Let the claim reach its database thread before this batch's
           // requests are built (milliseconds of work on this thread).
           co_await boost::asio::post(executor, boost::asio::use_awaitable);

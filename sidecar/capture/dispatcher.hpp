@@ -45,6 +45,7 @@ class Dispatcher {
   boost::asio::awaitable<bool> settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes);
   boost::asio::awaitable<void> finish_settling();
   void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
+  Duration pace_after(const route::RoutedBatch& batch) const;
   void remember_due(Duration from_now);
   Duration sleep_time();
 
