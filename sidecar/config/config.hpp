@@ -25,7 +25,7 @@ struct DatabaseConfig {
   std::string schema = "pushsync";
   MigrateMode migrate = MigrateMode::automatic;
   int batch_size = 500;          // outbox rows (and statement rows) claimed per round
-  int batch_pushes = 5000;       // pushes held in memory per round: a bigger fan-out goes in chunks
+  int batch_pushes = 2500;       // pushes held in memory per round: a bigger fan-out goes in chunks
   Duration poll_interval = 1s;
   Duration busy_poll = 2ms;      // while changes keep coming: claims at least this far apart
   Duration lease = 30s;

@@ -47,7 +47,7 @@ TEST_F(Fanout, OneChangeReachesAHundredThousandDevicesOnceInBoundedMemory) {
   auto counts = per_installation();
   EXPECT_EQ(counts.size(), static_cast<std::size_t>(devices));
   EXPECT_EQ(std::count_if(counts.begin(), counts.end(), [](const auto& c) { return c.second != 1; }), 0);
-  // batch_pushes (5000) pushes at a time, whatever the audience: the
+  // batch_pushes (2500) pushes at a time, whatever the audience: the
   // sidecar's peak stays within the benchmark's target of 64 MB.
   EXPECT_LT(peak_kb, 64 * 1024) << "idle " << idle_kb << " kB";
   RecordProperty("idle_rss_kb", static_cast<int>(idle_kb));

@@ -53,8 +53,9 @@ TEST(ConfigLoader, DefaultsFollowTheSpec) {
   auto config = parse_config("pushsync.yaml", header + items, env());
   EXPECT_EQ(config.database.schema, "pushsync");
   EXPECT_EQ(config.database.batch_size, 500);
+  EXPECT_EQ(config.database.batch_pushes, 2500);
   EXPECT_EQ(config.database.poll_interval, std::chrono::seconds(1));
-  EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(5));
+  EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(2));
   EXPECT_EQ(config.delivery.max_attempts, 8);
   EXPECT_EQ(config.delivery.expiration, std::chrono::hours(1));
   EXPECT_FALSE(config.delivery.deliver_to_originator);
@@ -127,6 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "pushsync.yaml:3:15: database.batch_size: expected a whole number, got \"lots\""},
         BadConfig{"OutOfRange", header + "  batch_size: 0\n" + items,
                   "pushsync.yaml:3:15: database.batch_size: must be between 1 and 10000, got 0"},
+        BadConfig{"PushBudgetOutOfRange", header + "  batch_pushes: 0\n" + items,
+                  "pushsync.yaml:3:17: database.batch_pushes: must be between 1 and 1000000, got 0"},
         BadConfig{"BadDuration", header + "  poll_interval: 5 seconds\n" + items,
                   "pushsync.yaml:3:18: database.poll_interval: expected a duration such as 250ms, 5s, 2m or 1h, "
                   "got \"5 seconds\""},
