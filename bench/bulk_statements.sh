@@ -31,47 +31,8 @@ tables:
     tags: ["user:{owner}"]
 YAML
 "$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
-# pushsync 0.1's row trigger for the same table config, as `pushsync sql` printed it.
-db <<'SQL'
-CREATE FUNCTION bulk_row_capture() RETURNS trigger LANGUAGE plpgsql AS $pushsync$
-DECLARE
-  sleeping boolean;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO pushsync.changes (tbl, op, row_id, new_cols, originator)
-    VALUES ('public.bulk_row', 'insert', coalesce(NEW."id"::text, ''), jsonb_build_object('owner', NEW."owner"), nullif(current_setting('pushsync.originator', true), ''))
-    RETURNING (SELECT asleep FROM pushsync.listener) INTO sleeping;
-  ELSIF TG_OP = 'UPDATE' AND coalesce(OLD."id"::text, '') IS DISTINCT FROM coalesce(NEW."id"::text, '') THEN
-    INSERT INTO pushsync.changes (tbl, op, row_id, old_cols, originator)
-    VALUES ('public.bulk_row', 'delete', coalesce(OLD."id"::text, ''), jsonb_build_object('owner', OLD."owner"), nullif(current_setting('pushsync.originator', true), ''));
-    INSERT INTO pushsync.changes (tbl, op, row_id, new_cols, originator)
-    VALUES ('public.bulk_row', 'insert', coalesce(NEW."id"::text, ''), jsonb_build_object('owner', NEW."owner"), nullif(current_setting('pushsync.originator', true), ''))
-    RETURNING (SELECT asleep FROM pushsync.listener) INTO sleeping;
-  ELSIF TG_OP = 'UPDATE' THEN
-    IF ROW(OLD."status"::text, OLD."owner"::text) IS NOT DISTINCT FROM ROW(NEW."status"::text, NEW."owner"::text) THEN
-      RETURN NULL;
-    END IF;
-    INSERT INTO pushsync.changes (tbl, op, row_id, old_cols, new_cols, originator)
-    VALUES ('public.bulk_row', 'update', coalesce(NEW."id"::text, ''), jsonb_build_object('owner', OLD."owner"), jsonb_build_object('owner', NEW."owner"), nullif(current_setting('pushsync.originator', true), ''))
-    RETURNING (SELECT asleep FROM pushsync.listener) INTO sleeping;
-  ELSE
-    INSERT INTO pushsync.changes (tbl, op, row_id, old_cols, originator)
-    VALUES ('public.bulk_row', 'delete', coalesce(OLD."id"::text, ''), jsonb_build_object('owner', OLD."owner"), nullif(current_setting('pushsync.originator', true), ''))
-    RETURNING (SELECT asleep FROM pushsync.listener) INTO sleeping;
-  END IF;
-  IF sleeping THEN
-    UPDATE pushsync.listener SET asleep = false
-     WHERE one IN (SELECT one FROM pushsync.listener WHERE asleep FOR UPDATE SKIP LOCKED);
-    IF FOUND THEN
-      PERFORM pg_notify('pushsync', '');
-    END IF;
-  END IF;
-  RETURN NULL;
-END
-$pushsync$;
-CREATE TRIGGER pushsync_capture AFTER INSERT OR UPDATE OR DELETE ON bulk_row
-  FOR EACH ROW EXECUTE FUNCTION bulk_row_capture();
-SQL
+# pushsync 0.1's row trigger, for comparison.
+sed 's/{{table}}/bulk_row/g' "$root/bench/row_trigger_0.1.sql" | db
 
 ms() {  # ms SQL -> milliseconds the server took
   psql "$url" -qX -v ON_ERROR_STOP=1 -c '\timing on' -c "$1" | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p'

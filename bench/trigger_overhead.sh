@@ -7,6 +7,8 @@
 #   paused    pushsync's capture trigger, sidecar paused (SIGSTOP): the
 #             trigger's own cost
 #   captured  pushsync's capture trigger, the sidecar running and draining
+#   row01     pushsync 0.1's capture trigger (FOR EACH ROW), for comparison
+#             with today's statement triggers (bench/row_trigger_0.1.sql)
 #   notify    the same outbox insert plus pg_notify in every transaction
 #             (the naive design, for comparison)
 # Each round gives TPS(variant) / TPS(plain) of that round; printed are the
@@ -23,7 +25,7 @@ clients=4
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c max_connections=50 -c shared_buffers=256MB"
 
-for t in plain captured notify; do
+for t in plain captured row01 notify; do
   db -c "CREATE TABLE bench_$t (id bigserial PRIMARY KEY, owner text NOT NULL, title text NOT NULL,
                                 done boolean NOT NULL DEFAULT false)"
 done
@@ -38,14 +40,21 @@ tables:
   public.bench_captured:
     watch: [title, done, owner]
     tags: ["user:{owner}"]
+  public.bench_row01:
+    watch: [title, done, owner]
+    tags: ["user:{owner}"]
   public.bench_notify:
     tags: ["user:{owner}"]
 YAML
 sed 's/migrate: manual/migrate: auto/' "$work/pushsync.yaml" >"$work/migrate.yaml"
 "$root/build/pushsync" migrate --config "$work/migrate.yaml" 2>/dev/null
+for op in insert update delete; do db -c "DROP TRIGGER pushsync_capture_$op ON bench_row01"; done
+sed 's/{{table}}/bench_row01/g' "$root/bench/row_trigger_0.1.sql" | db
 # bench_notify: the same outbox row, but NOTIFY in every transaction.
 db <<'SQL'
-DROP TRIGGER pushsync_capture ON bench_notify;
+DROP TRIGGER pushsync_capture_insert ON bench_notify;
+DROP TRIGGER pushsync_capture_update ON bench_notify;
+DROP TRIGGER pushsync_capture_delete ON bench_notify;
 CREATE FUNCTION bench_notify_capture() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO pushsync.changes (tbl, op, row_id, old_cols, new_cols, originator)
@@ -76,6 +85,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 drain() {  # waits until the sidecar emptied the outbox; prints seconds waited
   local start=$SECONDS
   until [ "$(db -c 'SELECT count(*) FROM pushsync.changes')" = 0 ]; do sleep 0.2; done
+  # A drained backlog leaves dead rows: vacuumed now, not by autovacuum
+  # during the next variant's run.
+  db -c "VACUUM pushsync.changes" >/dev/null
   echo $((SECONDS - start))
 }
 
@@ -92,9 +104,10 @@ run_variant() {  # run_variant VARIANT -> TPS; the outbox is drained afterwards
 
 echo "pushsync trigger overhead: $(nproc) cores, $(lscpu | sed -nE 's/^Model name: +//p' | head -1)," \
      "PostgreSQL $(db -c 'SHOW server_version'), $clients clients, ${seconds}s runs, $rounds rounds, $(date -u +%F)"
-variants="plain paused captured notify"
+variants="plain paused captured row01 notify"
 declare -A label=([plain]="no trigger" [paused]="capture trigger, sidecar paused"
-                  [captured]="capture trigger, sidecar draining" [notify]="outbox insert + NOTIFY every transaction")
+                  [captured]="capture trigger, sidecar draining" [row01]="0.1's row trigger, sidecar draining"
+                  [notify]="outbox insert + NOTIFY every transaction")
 for commit in on off; do
   db -c "ALTER SYSTEM SET synchronous_commit = $commit" -c "SELECT pg_reload_conf()" >/dev/null
   declare -A sum=() ratios=()
