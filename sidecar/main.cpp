@@ -45,6 +45,7 @@
 #include "sidecar/route/directory.hpp"
 #include "sidecar/util/logging.hpp"
 #include "sidecar/util/moment.hpp"
+#include "sidecar/util/open_files.hpp"
 
 namespace {
 
@@ -101,7 +102,7 @@ std::set<Platform> served_platforms(const config::Config& config) {
 }
 
 std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, asio::any_io_executor ex,
-                                                  db::DbThread& db, push::WsHub* hub) {
+                                                  push::WsHub* hub) {
   auto providers = std::make_unique<push::ProviderSet>(config.delivery.expiration);
   if (config.delivery.dry_run) {
     auto log = std::make_shared<push::LogProvider>(config.delivery.dry_run_file, config.delivery.expiration);
@@ -122,7 +123,7 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
   if (config.fcm)
     add(Platform::fcm, "fcm", config.fcm->pos,
         [&] { return std::make_shared<push::FcmProvider>(ex, *config.fcm, config.delivery); });
-  if (hub) providers->add(Platform::ws, std::make_shared<push::WsProvider>(db, config, *hub));
+  if (hub) providers->add(Platform::ws, std::make_shared<push::WsProvider>(config, *hub));
   return providers;
 }
 
@@ -251,10 +252,25 @@ struct HttpParts {
   }
 };
 
+// Every device holds a descriptor: raise the soft limit, then size the
+// WebSocket channel from it unless the config says.
+int ws_connections_allowed(const config::Config& config) {
+  const auto limit = raise_open_files_limit();
+  if (limit.now != limit.before)
+    spdlog::info("open files limit raised from {} to {}", limit.before, limit.now);
+  else
+    spdlog::info("open files limit: {}", limit.now);
+  if (config.websocket.max_connections > 0) return config.websocket.max_connections;
+  return default_ws_connections(limit.now, config.http->max_connections);
+}
+
 void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics) {
   http.db = std::make_unique<db::DbPool>(config.database.url, config.http->db_connections, io);
-  if (config.websocket.enabled && !config.delivery.dry_run)
-    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics);
+  if (config.websocket.enabled && !config.delivery.dry_run) {
+    const int devices = ws_connections_allowed(config);
+    spdlog::info("WebSocket channel: at most {} devices", devices);
+    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics, io, devices);
+  }
 }
 
 void start_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
@@ -275,10 +291,10 @@ int command_run(const Options& options) {
   asio::io_context io;
   capture::Wakeup wakeup(io);
   metrics::Metrics metrics;
-  db::DbThread db(config.database.url, config.database.schema, io, [&wakeup] { wakeup.notify(); });
+  db::DbThread db(config.database.url, config.database.schema, io, [&wakeup](const db::Notification&) { wakeup.notify(); });
   HttpParts http;
   if (config.http) make_http(http, config, io, metrics);
-  auto providers = make_providers(config, io.get_executor(), db, http.hub.get());
+  auto providers = make_providers(config, io.get_executor(), http.hub.get());
   capture::ClaimLanes lanes(config.database.url, io);
   capture::Dispatcher dispatcher(config, db, lanes, wakeup, *providers, metrics);
   if (config.http) start_http(http, config, io, metrics, *providers);

@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -54,11 +55,17 @@ std::optional<ApiError> read_refusal(const boost::system::error_code& ec, std::s
   return ApiError(400, "malformed_request", "the request is not valid HTTP/1.1 (" + ec.message() + ")");
 }
 
+// Out of descriptors or memory: accepting again at once fails again.
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
                        metrics::Metrics& metrics)
-    : io_(io), config_(config), routes_(routes), metrics_(metrics), acceptor_(io) {}
+    : io_(io), config_(config), routes_(routes), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
 
 void HttpServer::start() {
   auto endpoint = parse_listen(config_.listen);
@@ -77,18 +84,41 @@ void HttpServer::stop() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   for (auto* stream : open_) stream->socket().close(ignored);
 }
 
 asio::awaitable<void> HttpServer::accept_loop() {
+  // Failures are logged at most once a second, with how many there were;
+  // when descriptors run out, accepting pauses (100 ms, doubling to 1.6 s)
+  // instead of spinning: connections wait in the backlog meanwhile.
+  constexpr Duration first_pause{100};
+  constexpr Duration longest_pause{1600};
+  Duration pause = first_pause;
+  long failures = 0;
+  Clock::time_point next_report{};
   while (!stopping_) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_) break;
-      spdlog::warn("HTTP accept failed: {}", ec.message());
+      metrics_.accept_failed();
+      ++failures;
+      const bool exhausted = out_of_resources(ec);
+      if (Clock::now() >= next_report) {
+        spdlog::warn("HTTP accept failed: {} ({} time(s) since the last such line){}", ec.message(), failures,
+                     exhausted ? "; accepting paused for " + std::to_string(pause.count()) + " ms" : "");
+        failures = 0;
+        next_report = Clock::now() + std::chrono::seconds(1);
+      }
+      if (exhausted) {
+        accept_pause_.expires_after(pause);
+        co_await accept_pause_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        pause = std::min(pause * 2, longest_pause);
+      }
       continue;
     }
+    pause = first_pause;
     if (open_.size() >= static_cast<std::size_t>(config_.max_connections))
       asio::co_spawn(io_, refuse(std::move(socket)), asio::detached);
     else
@@ -137,7 +167,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       co_await route->upgrade(stream, request);
       co_return;
     }
-    const bool keep_alive = request.keep_alive() && !stopping_;
+    // A refused upgrade ends the connection: the client will open a new one.
+    const bool keep_alive = request.keep_alive() && !stopping_ && !(route && route->upgrade);
     const std::string& route_name = route ? route->pattern : no_route;
     bool written = co_await write(stream, response, request.version(), keep_alive, route_name);
     if (!written || !keep_alive) break;

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "sidecar/api/routes.hpp"
@@ -46,6 +47,7 @@ class HttpServer {
   const Routes& routes_;
   metrics::Metrics& metrics_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_;  // while descriptors run out
   std::set<boost::beast::tcp_stream*> open_;
   bool stopping_ = false;
 };

@@ -38,7 +38,7 @@ auto in_claim(std::unique_ptr<pqxx::work>& tx, const Step& step) {
 }  // namespace
 
 ClaimLane::ClaimLane(const std::string& url, boost::asio::io_context& io)
-    : db_(url, "", io, [] {}), released_(io, boost::asio::steady_timer::time_point::max()) {
+    : db_(url, "", io, [](const db::Notification&) {}), released_(io, boost::asio::steady_timer::time_point::max()) {
   db_.on_disconnect([this] { tx_.reset(); });
 }
 

@@ -140,6 +140,10 @@ boost::asio::awaitable<void> Dispatcher::run() {
   // pay no NOTIFY. An empty claim is followed by another after
   // busy_poll, then twice that, ... up to `max_poll`; after `quiet` without
   // a change, sleep on LISTEN until a writer wakes us or poll_interval passes.
+  if (!config_.database.claim) {  // a replica for the API and WebSocket devices only
+    while (!stopping_) co_await wakeup_.wait(std::chrono::hours(1));
+    co_return;
+  }
   const Duration pace = config_.database.busy_poll;
   const Duration max_poll = std::max(pace, Duration(5));
   constexpr Duration quiet(100);

@@ -28,6 +28,7 @@ struct DatabaseConfig {
   int batch_pushes = 2500;       // pushes held in memory per round: a bigger fan-out goes in chunks
   Duration poll_interval = 1s;
   Duration busy_poll = 2ms;      // while changes keep coming: claims at least this far apart
+  bool claim = true;             // false: serve the API and WebSocket devices only; other replicas send
   Duration lease = 30s;
 };
 
@@ -79,6 +80,9 @@ struct WebsocketConfig {
   bool enabled = true;
   Duration ping_interval = 20s;  // a device silent for two intervals is disconnected
   int max_unacked = 64;          // pushes sent to one device and not yet acknowledged
+  // Devices connected at once; 0: the open-files limit minus
+  // http.max_connections minus 64 (see open_files.hpp).
+  int max_connections = 0;
 };
 
 struct BackoffConfig {

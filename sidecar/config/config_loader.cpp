@@ -58,7 +58,8 @@ std::vector<Column> columns_at(const YamlNode& node) {
 }
 
 DatabaseConfig read_database(const YamlNode& node) {
-  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll", "lease"});
+  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll", "lease",
+                "claim"});
   DatabaseConfig db;
   auto url = node.secret("url");
   if (!url || url->empty()) node.fail("database.url (or url_file) is required");
@@ -73,6 +74,7 @@ DatabaseConfig read_database(const YamlNode& node) {
   if (auto v = node.get("batch_pushes")) db.batch_pushes = static_cast<int>(v->integer(1, 1000000));
   if (auto v = node.get("poll_interval")) db.poll_interval = positive_duration(*v, Duration(10));
   if (auto v = node.get("busy_poll")) db.busy_poll = v->duration();
+  if (auto v = node.get("claim")) db.claim = v->boolean();
   if (db.busy_poll >= db.poll_interval) node.required("busy_poll").fail("busy_poll must be shorter than poll_interval");
   if (auto v = node.get("lease")) db.lease = positive_duration(*v, Duration(1000));
   return db;
@@ -378,10 +380,12 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
   if (auto v = root.get("apns")) config.apns = read_apns(*v);
   if (auto v = root.get("fcm")) config.fcm = read_fcm(*v);
   if (auto v = root.get("websocket")) {
-    v->entries({"enabled", "ping_interval", "max_unacked"});
+    v->entries({"enabled", "ping_interval", "max_unacked", "max_connections"});
     if (auto e = v->get("enabled")) config.websocket.enabled = e->boolean();
     if (auto e = v->get("ping_interval")) config.websocket.ping_interval = positive_duration(*e, Duration(100));
     if (auto e = v->get("max_unacked")) config.websocket.max_unacked = static_cast<int>(e->integer(1, 10000));
+    if (auto e = v->get("max_connections"))
+      config.websocket.max_connections = static_cast<int>(e->integer(0, 10'000'000));
   }
   if (auto v = root.get("delivery")) config.delivery = read_delivery(*v);
   if (auto v = root.get("users")) {

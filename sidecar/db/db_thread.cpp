@@ -19,18 +19,20 @@ namespace {
 
 class Receiver : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection_base& c, const std::string& channel, std::function<void()> on_notify)
+  Receiver(pqxx::connection_base& c, const std::string& channel, std::function<void(Notification)> on_notify)
       : pqxx::notification_receiver(c, channel), on_notify_(std::move(on_notify)) {}
-  void operator()(const std::string&, int) override { on_notify_(); }
+  void operator()(const std::string& payload, int backend_pid) override {
+    on_notify_({payload, backend_pid == conn().backendpid(), false});
+  }
 
  private:
-  std::function<void()> on_notify_;
+  std::function<void(Notification)> on_notify_;
 };
 
 }  // namespace
 
 DbThread::DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io,
-                   std::function<void()> on_notify, Commit commit)
+                   std::function<void(const Notification&)> on_notify, Commit commit)
     : url_(std::move(url)),
       listen_channel_(std::move(listen_channel)),
       io_(io),
@@ -109,7 +111,7 @@ void DbThread::deliver_notifications() {
     drop_connection();
     // Whoever waits for a wakeup must look at the outbox: the next claim
     // reconnects and sees what was committed meanwhile.
-    boost::asio::post(io_, on_notify_);
+    boost::asio::post(io_, [this] { on_notify_({"", false, true}); });
   }
 }
 
@@ -122,8 +124,14 @@ pqxx::connection& DbThread::connection() {
     if (commit_ == Commit::asynchronous) pqxx::nontransaction(*conn_).exec("SET synchronous_commit = off");
     // Our queries are many and short: compiling them costs more than it saves.
     pqxx::nontransaction(*conn_).exec("SET jit = off");
-    if (!listen_channel_.empty())
-      receiver_ = std::make_unique<Receiver>(*conn_, listen_channel_, [this] { boost::asio::post(io_, on_notify_); });
+    if (!listen_channel_.empty()) {
+      receiver_ = std::make_unique<Receiver>(*conn_, listen_channel_, [this](Notification n) {
+        boost::asio::post(io_, [this, n = std::move(n)] { on_notify_(n); });
+      });
+      // Listening again: what was notified while the connection was down is unknown.
+      if (listened_before_) boost::asio::post(io_, [this] { on_notify_({"", false, true}); });
+      listened_before_ = true;
+    }
     spdlog::info("connected to database {} on {}", conn_->dbname(), conn_->hostname() ? conn_->hostname() : "socket");
   }
   return *conn_;

@@ -26,15 +26,22 @@ namespace pushsync::db {
 // io_context. With a `listen_channel`, the same connection LISTENs on it:
 // between tasks the thread waits in poll() on the connection's socket and
 // its queue, so a NOTIFY reaches `on_notify` (on the io_context) without a
-// second connection.
+// second connection. A lost connection is reported as a notification too:
+// whatever was notified meanwhile is unknown.
 // A broken connection is dropped and reopened by the next task.
+struct Notification {
+  std::string payload;
+  bool from_this_connection = false;  // sent by a task of this thread
+  bool connection_lost = false;       // notifications may have been missed
+};
+
 class DbThread {
  public:
   // asynchronous: commits may be lost in a database crash, which only
   // unclaims or redelivers outbox work. synchronous: for writes a client
   // is told are done (the API).
   enum class Commit { asynchronous, synchronous };
-  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void()> on_notify,
+  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void(const Notification&)> on_notify,
            Commit commit = Commit::asynchronous);
   ~DbThread();
   DbThread(const DbThread&) = delete;
@@ -65,12 +72,13 @@ class DbThread {
   std::string url_;
   std::string listen_channel_;
   boost::asio::io_context& io_;
-  std::function<void()> on_notify_;
+  std::function<void(const Notification&)> on_notify_;
   Commit commit_;
   std::function<void()> on_disconnect_;
 
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::notification_receiver> receiver_;
+  bool listened_before_ = false;
 
   std::mutex mutex_;
   std::deque<Job> jobs_;

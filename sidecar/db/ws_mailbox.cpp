@@ -1,5 +1,7 @@
 #include "sidecar/db/ws_mailbox.hpp"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -7,43 +9,87 @@
 
 namespace pushsync::db {
 
-WsMailbox::WsMailbox(const std::string& schema) : schema_(quote_ident(schema)) {}
+namespace {
 
-void WsMailbox::put(pqxx::connection& conn, const std::vector<Letter>& letters, Duration ttl) const {
-  if (letters.empty()) return;
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& l : letters) rows.push_back({{"i", l.installation_id}, {"f", l.frame}});
-  pqxx::nontransaction tx(conn);
-  tx.exec_params("INSERT INTO " + schema_ + ".ws_mailbox (installation_id, frame, expires_at) "
-                 "SELECT r.i, r.f, now() + $2::bigint * interval '1 millisecond' "
-                 "FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i text, f text)) WITH ORDINALITY AS r(i, f, n) "
-                 "JOIN " + schema_ + ".installations ON installation_id = r.i ORDER BY r.n",
-                 rows.dump(), static_cast<long long>(ttl.count()));
-}
-
-std::vector<WsMailbox::Stored> WsMailbox::pending(pqxx::connection& conn, const std::string& installation_id,
-                                                  std::int64_t after, int limit) const {
-  pqxx::nontransaction tx(conn);
-  std::vector<Stored> out;
-  for (const auto& row : tx.exec_params("SELECT id, frame FROM " + schema_ + ".ws_mailbox WHERE installation_id = $1 "
-                                        "AND id > $2 AND expires_at > now() ORDER BY id LIMIT $3",
-                                        installation_id, after, limit))
-    out.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>()});
+std::vector<WsMailbox::Letter> letters_of(const pqxx::result& rows) {
+  std::vector<WsMailbox::Letter> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows)
+    out.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<std::string>()});
   return out;
 }
 
-void WsMailbox::acknowledge(pqxx::connection& conn, const std::string& installation_id,
-                            const std::vector<std::int64_t>& ids) const {
+}  // namespace
+
+WsMailbox::WsMailbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(schema + ".ws") {}
+
+std::vector<WsMailbox::Letter> WsMailbox::put(pqxx::connection& conn, std::vector<Letter> letters,
+                                              Duration ttl) const {
+  if (letters.empty()) return {};
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& l : letters) rows.push_back({{"i", l.installation_id}, {"f", l.frame}});
+  pqxx::work tx(conn);
+  // Identity values are drawn in the order the rows are inserted (r.n), so
+  // the stored ids, sorted, follow the letters' order.
+  auto stored = tx.exec_params(
+      "WITH stored AS (INSERT INTO " + schema_ + ".ws_mailbox (installation_id, frame, expires_at) "
+      "SELECT r.i, r.f, now() + $2::bigint * interval '1 millisecond' "
+      "FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i text, f text)) WITH ORDINALITY AS r(i, f, n) "
+      "JOIN " + schema_ + ".installations ON installation_id = r.i ORDER BY r.n RETURNING id, installation_id) "
+      "SELECT id, installation_id FROM stored ORDER BY id",
+      rows.dump(), static_cast<long long>(ttl.count()));
+  if (stored.empty()) return {};
+  const auto first = stored.front()[0].as<std::int64_t>();
+  const auto last = stored.back()[0].as<std::int64_t>();
+  tx.exec_params("SELECT pg_notify($1, $2)", channel_, std::to_string(first) + " " + std::to_string(last));
+  tx.commit();
+  // Letters of deleted installations were dropped: match the rest in order.
+  std::vector<Letter> out;
+  out.reserve(stored.size());
+  std::size_t next = 0;
+  for (const auto& row : stored) {
+    const auto installation = row[1].as<std::string>();
+    while (letters[next].installation_id != installation) ++next;
+    out.push_back(std::move(letters[next++]));
+    out.back().id = row[0].as<std::int64_t>();
+  }
+  return out;
+}
+
+std::vector<WsMailbox::Letter> WsMailbox::pending(pqxx::connection& conn, const std::string& installation_id,
+                                                  std::int64_t after, int limit) const {
+  pqxx::nontransaction tx(conn);
+  return letters_of(tx.exec_params("SELECT id, installation_id, frame FROM " + schema_ +
+                                       ".ws_mailbox WHERE installation_id = $1 "
+                                       "AND id > $2 AND expires_at > now() ORDER BY id LIMIT $3",
+                                   installation_id, after, limit));
+}
+
+std::vector<WsMailbox::Letter> WsMailbox::range(pqxx::connection& conn, std::int64_t first, std::int64_t last) const {
+  pqxx::nontransaction tx(conn);
+  return letters_of(tx.exec_params("SELECT id, installation_id, frame FROM " + schema_ +
+                                       ".ws_mailbox WHERE id BETWEEN $1 AND $2 AND expires_at > now() ORDER BY id",
+                                   first, last));
+}
+
+void WsMailbox::acknowledge(pqxx::connection& conn, const std::vector<std::int64_t>& ids) const {
   if (ids.empty()) return;
   pqxx::nontransaction tx(conn);
-  tx.exec_params("DELETE FROM " + schema_ + ".ws_mailbox WHERE installation_id = $1 AND id = ANY($2::bigint[])",
-                 installation_id, bigint_array_literal(ids));
+  tx.exec_params("DELETE FROM " + schema_ + ".ws_mailbox WHERE id = ANY($1::bigint[])", bigint_array_literal(ids));
 }
 
 long long WsMailbox::expire(pqxx::connection& conn) const {
   pqxx::nontransaction tx(conn);
   return static_cast<long long>(
       tx.exec("DELETE FROM " + schema_ + ".ws_mailbox WHERE expires_at <= now()").affected_rows());
+}
+
+bool WsMailbox::parse_range(const std::string& payload, std::int64_t& first, std::int64_t& last) {
+  const char* end = payload.data() + payload.size();
+  auto [after_first, e1] = std::from_chars(payload.data(), end, first);
+  if (e1 != std::errc() || after_first == end || *after_first != ' ') return false;
+  auto [after_last, e2] = std::from_chars(after_first + 1, end, last);
+  return e2 == std::errc() && after_last == end && first <= last;
 }
 
 }  // namespace pushsync::db

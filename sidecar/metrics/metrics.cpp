@@ -43,6 +43,11 @@ std::string Metrics::render(const Backlog& backlog) const {
   out += fmt::format("pushsync_ws_mailbox {}\n", backlog.ws_mailbox);
   family("pushsync_ws_connections", "gauge", "Connected WebSocket devices.");
   out += fmt::format("pushsync_ws_connections {}\n", ws_connections_);
+  family("pushsync_ws_refused_total", "counter", "WebSocket handshakes answered 503: websocket.max_connections reached.");
+  out += fmt::format("pushsync_ws_refused_total {}\n", ws_refused_);
+  family("pushsync_http_accept_failures_total", "counter",
+         "Connections the listener could not accept (e.g. out of file descriptors).");
+  out += fmt::format("pushsync_http_accept_failures_total {}\n", accept_failures_);
   family("pushsync_commit_to_accept_seconds", "histogram",
          "From the writing transaction to the provider accepting the push.");
   std::uint64_t cumulative = 0;

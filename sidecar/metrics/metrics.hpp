@@ -21,6 +21,8 @@ class Metrics {
   void http_request(std::string_view route, int status);
   void ws_connected() { ++ws_connections_; }
   void ws_disconnected() { --ws_connections_; }
+  void ws_refused() { ++ws_refused_; }
+  void accept_failed() { ++accept_failures_; }
 
   std::string render(const Backlog& backlog) const;
 
@@ -34,6 +36,8 @@ class Metrics {
   double latency_sum_ = 0;
   std::map<std::pair<std::string, int>, std::uint64_t> http_;
   long long ws_connections_ = 0;
+  std::uint64_t ws_refused_ = 0;
+  std::uint64_t accept_failures_ = 0;
 };
 
 }  // namespace pushsync::metrics

@@ -15,8 +15,10 @@ class ApiTest : public SidecarTest {
 
  protected:
   void SetUp() override;
-  // Starts the sidecar; `http_extra` is added to the http section.
-  void start(const std::string& http_extra = "");
+  // Starts a sidecar (port_ is the last one's); `http_extra` and
+  // `websocket_extra` are added to those sections; `open_files`: its
+  // descriptor limit, when > 0.
+  void start(const std::string& http_extra = "", const std::string& websocket_extra = "", long open_files = 0);
 
   // A request with the API token and, when there is a body, JSON.
   HttpReply call(const std::string& method, const std::string& target, const std::string& body = "") const;

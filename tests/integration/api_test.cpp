@@ -151,20 +151,6 @@ TEST_F(ApiTest, AnOfflineWsDeviceGetsItsPushesAfterReconnecting) {
   EXPECT_FALSE(again.next(std::chrono::milliseconds(500))) << "acknowledged pushes must not come back";
 }
 
-TEST_F(ApiTest, APushStoredByAnotherSidecarReachesTheDeviceByTheMailboxPoll) {
-  start();  // websocket.ping_interval is 1s here
-  auto secret = register_ws("bob-ws", {"user:bob"});
-  WsDevice device(port_, "bob-ws", secret);
-  ASSERT_EQ(device.refused_with(), 0);
-  // What another sidecar's WsProvider writes; this sidecar is not told.
-  sql(url_, "INSERT INTO pushsync.ws_mailbox (installation_id, frame, expires_at) "
-            "VALUES ('bob-ws', '{\"message\":\"PUSH-TO-SYNC\",\"table\":\"items\",\"op\":\"update\",\"id\":\"9\",\"orig\":\"\"}', "
-            "now() + interval '1 hour')");
-  auto frame = device.next();
-  ASSERT_TRUE(frame);
-  EXPECT_EQ((*frame)["id"], "9");
-}
-
 TEST_F(ApiTest, AnExpiredPushIsNotSent) {
   start();
   auto secret = register_ws("bob-ws", {"user:bob"});

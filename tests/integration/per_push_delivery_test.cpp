@@ -120,7 +120,7 @@ TEST_P(OneServiceFailing, TheOtherDeviceGetsItOnceAndAtOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Services, OneServiceFailing, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? std::string("Fcm") : std::string("Apns"); });
+                         [](const auto& param_info) { return param_info.param ? std::string("Fcm") : std::string("Apns"); });
 
 // Three iPhones; Apple throttles one (429, Retry-After: 2) twice.
 TEST_F(PerPushDelivery, AThrottledDeviceWaitsForRetryAfterAloneAndTheOthersGetItOnce) {

@@ -52,9 +52,10 @@ std::string SidecarTest::write_config(const std::string& tables, const std::stri
   return write_temp_file("pushsync.yaml", yaml);
 }
 
-Process& SidecarTest::start_sidecar(const std::string& config_file) {
-  sidecars_.push_back(
-      std::make_unique<Process>(std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"}));
+Process& SidecarTest::start_sidecar(const std::string& config_file, long open_files) {
+  sidecars_.push_back(std::make_unique<Process>(
+      std::vector<std::string>{"run", "--config", config_file, "--log-level", "debug"}, std::map<std::string, std::string>{},
+      open_files));
   return *sidecars_.back();
 }
 

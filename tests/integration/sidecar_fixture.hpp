@@ -26,7 +26,8 @@ class SidecarTest : public ::testing::Test {
   // sections, `tables` goes under tables:.
   std::string write_config(const std::string& tables, const std::string& delivery_extra = "",
                            const std::string& database_extra = "");
-  Process& start_sidecar(const std::string& config_file);
+  // `open_files`: when > 0, the descriptor limit (soft and hard) it starts with.
+  Process& start_sidecar(const std::string& config_file, long open_files = 0);
   // The port a sidecar with `http.listen: 127.0.0.1:0` listens on, once it
   // runs (0 if it never says).
   static int http_port_of(Process& sidecar);

@@ -46,12 +46,15 @@ int decode(int status) {
 
 }  // namespace
 
-Process::Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+Process::Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                 long open_files) {
   static int counter = 0;
   std::string base = temp_dir() + "/proc" + std::to_string(++counter);
   out_file_ = base + ".out";
   err_file_ = base + ".err";
   std::vector<std::string> argv_text{PUSHSYNC_BINARY};
+  if (open_files > 0)  // the shell execs pushsync: same pid
+    argv_text = {"/bin/sh", "-c", "ulimit -n " + std::to_string(open_files) + " && exec \"$0\" \"$@\"", PUSHSYNC_BINARY};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());

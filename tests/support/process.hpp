@@ -13,7 +13,9 @@ namespace pushsync::test {
 // A pushsync binary running as a child process, output captured in files.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+  // `open_files`: when > 0, the soft and hard RLIMIT_NOFILE it starts with.
+  Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+          long open_files = 0);
   ~Process();  // SIGKILL if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

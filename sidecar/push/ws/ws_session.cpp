@@ -1,5 +1,7 @@
 #include "sidecar/push/ws/ws_session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -35,13 +37,14 @@ std::vector<std::int64_t> acks_in(const std::string& text) {
 }  // namespace
 
 WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, const config::Config& config,
-                     db::DbPool& db)
+                     db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks)
     : ws_(std::move(stream)),
       installation_id_(std::move(installation_id)),
       config_(config),
       db_(db),
-      mailbox_(config.database.schema),
-      wake_(ws_.get_executor()) {}
+      mailbox_(mailbox),
+      acks_(acks),
+      wake_(ws_.get_executor(), asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<void> WsSession::run(const api::Request& handshake) {
   websocket::stream_base::timeout timeout{};
@@ -59,14 +62,43 @@ asio::awaitable<void> WsSession::run(const api::Request& handshake) {
   co_await ws_.async_accept(handshake, asio::redirect_error(asio::use_awaitable, ec));
   if (ec || ended_) co_return;
   open_ = true;
-  spdlog::info("ws: installation {} connected", installation_id_);
+  spdlog::debug("ws: installation {} connected", installation_id_);
   asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
   co_await write_loop();
-  spdlog::info("ws: installation {} disconnected", installation_id_);
+  spdlog::debug("ws: installation {} disconnected", installation_id_);
 }
 
-void WsSession::new_mail() {
-  mail_ = true;
+void WsSession::deliver(const Letter& letter) {
+  if (ended_) return;
+  if (behind_ || reading_) return missed(letter.id);
+  if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
+    // More than the window holds: drop them and read them back later.
+    missed(std::min(queue_.front().id, letter.id));
+    queue_.clear();
+    return;
+  }
+  queue_.push_back(letter);
+  wake_.cancel();
+}
+
+void WsSession::recheck() {
+  if (ended_) return;
+  missed(queue_.empty() ? cursor_ + 1 : queue_.front().id);
+  queue_.clear();
+}
+
+// A letter with this id (or later ones) must come from a mailbox read.
+void WsSession::missed(std::int64_t id) {
+  behind_ = true;
+  if (reading_)
+    missed_below_ = std::min(missed_below_, id);
+  else
+    cursor_ = std::min(cursor_, id - 1);
+  wake_.cancel();
+}
+
+void WsSession::deleted(std::int64_t id) {
+  in_flight_.erase(id);
   wake_.cancel();
 }
 
@@ -86,57 +118,80 @@ void WsSession::end() {
   wake_.cancel();
 }
 
+int WsSession::room() const { return config_.websocket.max_unacked - static_cast<int>(in_flight_.size()); }
+
 asio::awaitable<void> WsSession::write_loop() {
   while (!ended_) {
-    if (mail_ && unacked_.size() < static_cast<std::size_t>(config_.websocket.max_unacked)) {
-      if (!co_await send_mail()) break;
+    if (room() > 0 && !queue_.empty()) {
+      Letter letter = std::move(queue_.front());
+      queue_.erase(queue_.begin());
+      if (!co_await send(letter)) break;
       continue;
     }
-    // Pushes stored by this sidecar nudge the session at once; those stored
-    // by another sidecar on the same database are found by this poll.
-    wake_.expires_after(config_.websocket.ping_interval);
-    boost::system::error_code ec;
-    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) mail_ = true;
+    if (room() > 0 && behind_) {
+      if (!co_await catch_up()) break;
+      continue;
+    }
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ignored;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
   end();
 }
 
-// Sends the next letters that fit the window; false when the connection failed.
-asio::awaitable<bool> WsSession::send_mail() {
-  mail_ = false;
-  const int room = config_.websocket.max_unacked - static_cast<int>(unacked_.size());
-  const std::int64_t after = sent_up_to_;
-  std::vector<db::WsMailbox::Stored> letters;
+// Reads the next letters from the mailbox; false when the connection failed.
+asio::awaitable<bool> WsSession::catch_up() {
+  behind_ = false;
+  reading_ = true;
+  // Letters still in flight may come back: read enough to skip them.
+  const int limit = room() + static_cast<int>(in_flight_.size());
+  const std::int64_t after = cursor_;
+  std::vector<Letter> letters;
   std::string error;
   try {
-    letters = co_await db_.run([this, after, room](pqxx::connection& conn) {
-      return mailbox_.pending(conn, installation_id_, after, room);
-    });
+    auto read = [this, after, limit](pqxx::connection& conn) {
+      return mailbox_.pending(conn, installation_id_, after, limit);
+    };
+    letters = co_await db_.run(read);
   } catch (const std::exception& e) {
     error = e.what();
   }
+  reading_ = false;
   if (!error.empty()) {
     spdlog::warn("ws: cannot read the mailbox of {}: {}; retrying in 1 s", installation_id_, error);
-    mail_ = true;
+    behind_ = true;
     wake_.expires_after(std::chrono::seconds(1));
     boost::system::error_code ignored;
     co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    co_return true;
+    co_return !ended_;
   }
-  if (static_cast<int>(letters.size()) == room) mail_ = true;
-  for (const auto& letter : letters) {
-    if (ended_) co_return false;
-    // The stored frame is a JSON object: put "seq" first.
-    std::string frame = "{\"seq\":" + std::to_string(letter.id) + (letter.frame.size() > 2 ? "," : "") +
-                        letter.frame.substr(1);
-    boost::system::error_code ec;
-    co_await ws_.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return false;
-    sent_up_to_ = letter.id;
-    unacked_.insert(letter.id);
-  }
+  if (static_cast<int>(letters.size()) == limit) behind_ = true;
+  cursor_ = std::min(letters.empty() ? after : letters.back().id, missed_below_ - 1);
+  missed_below_ = std::numeric_limits<std::int64_t>::max();
+  for (const auto& letter : letters)
+    if (!co_await send(letter)) co_return false;
   co_return true;
+}
+
+// Writes one letter unless it is in flight already; false when the connection failed.
+asio::awaitable<bool> WsSession::send(const Letter& letter) {
+  if (ended_) co_return false;
+  // In flight before the write: the device may acknowledge it before the
+  // write's completion runs.
+  if (!in_flight_.emplace(letter.id, false).second) co_return true;
+  // The stored frame is a JSON object: put "seq" first.
+  std::string frame = "{\"seq\":" + std::to_string(letter.id) + (letter.frame.size() > 2 ? "," : "") +
+                      letter.frame.substr(1);
+  boost::system::error_code ec;
+  co_await ws_.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+void WsSession::acknowledge(std::int64_t seq) {
+  auto it = in_flight_.find(seq);
+  if (it == in_flight_.end() || it->second) return;  // not ours, or acknowledged already
+  it->second = true;
+  acks_.add(shared_from_this(), seq);
 }
 
 asio::awaitable<void> WsSession::read_loop() {
@@ -147,21 +202,7 @@ asio::awaitable<void> WsSession::read_loop() {
     buffer.clear();
     co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
-    std::vector<std::int64_t> acked;
-    for (auto seq : acks_in(beast::buffers_to_string(buffer.data())))
-      if (unacked_.erase(seq)) acked.push_back(seq);
-    if (acked.empty()) continue;
-    try {
-      auto acknowledge = [this, &acked](pqxx::connection& conn) {
-        mailbox_.acknowledge(conn, installation_id_, acked);
-        return true;
-      };
-      co_await db_.run(acknowledge);
-    } catch (const std::exception& e) {
-      // The letters stay in the mailbox and are sent again next connection.
-      spdlog::warn("ws: cannot record acknowledgements of {}: {}", installation_id_, e.what());
-    }
-    wake_.cancel();  // the window has room again
+    for (auto seq : acks_in(beast::buffers_to_string(buffer.data()))) acknowledge(seq);
   }
   end();
 }

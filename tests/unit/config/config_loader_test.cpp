@@ -56,6 +56,9 @@ TEST(ConfigLoader, DefaultsFollowTheSpec) {
   EXPECT_EQ(config.database.batch_pushes, 2500);
   EXPECT_EQ(config.database.poll_interval, std::chrono::seconds(1));
   EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(2));
+  EXPECT_TRUE(config.database.claim);
+  EXPECT_EQ(config.websocket.max_unacked, 64);
+  EXPECT_EQ(config.websocket.max_connections, 0);  // from the open-files limit
   EXPECT_EQ(config.delivery.max_attempts, 8);
   EXPECT_EQ(config.delivery.expiration, std::chrono::hours(1));
   EXPECT_FALSE(config.delivery.deliver_to_originator);
