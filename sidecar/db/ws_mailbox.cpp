@@ -28,21 +28,19 @@ std::vector<WsMailbox::Letter> WsMailbox::put(pqxx::connection& conn, std::vecto
   if (letters.empty()) return {};
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& l : letters) rows.push_back({{"i", l.installation_id}, {"f", l.frame}});
-  pqxx::work tx(conn);
-  // Identity values are drawn in the order the rows are inserted (r.n), so
-  // the stored ids, sorted, follow the letters' order.
+  pqxx::nontransaction tx(conn);
+  // One statement, one round trip: store, notify the other sidecars of the
+  // range stored (sent at commit), return the ids. Identity values are drawn
+  // in the order the rows are inserted (r.n), so the stored ids, sorted,
+  // follow the letters' order.
   auto stored = tx.exec_params(
       "WITH stored AS (INSERT INTO " + schema_ + ".ws_mailbox (installation_id, frame, expires_at) "
       "SELECT r.i, r.f, now() + $2::bigint * interval '1 millisecond' "
       "FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i text, f text)) WITH ORDINALITY AS r(i, f, n) "
-      "JOIN " + schema_ + ".installations ON installation_id = r.i ORDER BY r.n RETURNING id, installation_id) "
-      "SELECT id, installation_id FROM stored ORDER BY id",
-      rows.dump(), static_cast<long long>(ttl.count()));
-  if (stored.empty()) return {};
-  const auto first = stored.front()[0].as<std::int64_t>();
-  const auto last = stored.back()[0].as<std::int64_t>();
-  tx.exec_params("SELECT pg_notify($1, $2)", channel_, std::to_string(first) + " " + std::to_string(last));
-  tx.commit();
+      "JOIN " + schema_ + ".installations ON installation_id = r.i ORDER BY r.n RETURNING id, installation_id), "
+      "notified AS (SELECT pg_notify($3, min(id) || ' ' || max(id)) FROM stored) "
+      "SELECT id, installation_id FROM stored, notified ORDER BY id",
+      rows.dump(), static_cast<long long>(ttl.count()), channel_);
   // Letters of deleted installations were dropped: match the rest in order.
   std::vector<Letter> out;
   out.reserve(stored.size());
