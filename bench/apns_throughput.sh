@@ -37,7 +37,7 @@ baseline_url=""
 if [ -n "${BENCH_BASELINE:-}" ]; then
   bench_baseline_binary
   db -c "CREATE DATABASE baseline"
-  baseline_url="${url/dbname=postgres/dbname=baseline}"
+  baseline_url=$(url_of baseline)
   psql "$baseline_url" -qX -c "CREATE TABLE bench_items (id bigserial PRIMARY KEY, owner text NOT NULL)"
 fi
 
@@ -55,13 +55,7 @@ run_pushsync() {  # apns|fcm connections [binary url] -> "seconds fake_cpu cpu d
   local binary=${3:-$root/build/pushsync} dburl=${4:-$url}
   bench_start_fake "$1" "$n"
   if [ "$1" = apns ]; then
-    provider="apns:
-  team_id: TEAM123456
-  key_id: KEY1234567
-  key_file: $key
-  topic: com.example.todo
-  endpoint: localhost:$port
-  ca_file: $ca
+    provider="$(bench_apns_yaml)
   connections: $2"
   else
     provider="fcm:

@@ -67,3 +67,34 @@ bench_baseline_binary() {
   cmake -S "$work/baseline-src" -B "$work/baseline" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPUSHSYNC_TESTS=OFF >/dev/null
   cmake --build "$work/baseline" -j "$(nproc)" --target pushsync >/dev/null
 }
+
+# The fake APNs bench_start_fake started, as the config's apns section.
+bench_apns_yaml() {
+  cat <<YAML
+apns:
+  team_id: TEAM123456
+  key_id: KEY1234567
+  key_file: $key
+  topic: com.example.todo
+  endpoint: localhost:$port
+  ca_file: $ca
+YAML
+}
+
+#   bench_databases
+# Sets databases, binaries and names: this revision's pushsync on the
+# cluster's database and, with BENCH_BASELINE, that revision's binary on a
+# database of its own; url_of DATABASE gives its URL.
+bench_databases() {
+  databases=(postgres)
+  binaries=("$root/build/pushsync")
+  names=(pushsync)
+  if [ -n "${BENCH_BASELINE:-}" ]; then
+    bench_baseline_binary
+    db -c "CREATE DATABASE baseline"
+    databases+=(baseline)
+    binaries+=("$baseline_bin")
+    names+=("$BENCH_BASELINE")
+  fi
+}
+url_of() { echo "${url/dbname=postgres/dbname=$1}"; }

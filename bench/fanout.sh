@@ -13,17 +13,7 @@ rounds=${BENCH_ROUNDS:-3}
 
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB"
-databases=(postgres)
-binaries=("$root/build/pushsync")
-names=(pushsync)
-if [ -n "${BENCH_BASELINE:-}" ]; then
-  bench_baseline_binary
-  db -c "CREATE DATABASE baseline"
-  databases+=(baseline)
-  binaries+=("$baseline_bin")
-  names+=("$BENCH_BASELINE")
-fi
-url_of() { echo "${url/dbname=postgres/dbname=$1}"; }
+bench_databases
 for d in "${databases[@]}"; do
   psql "$(url_of "$d")" -qX -c "CREATE TABLE announcements (id bigserial PRIMARY KEY, audience text NOT NULL)"
 done
@@ -36,13 +26,7 @@ run() {  # index -> "seconds idle_rss_kb peak_rss_kb"
 database:
   url: "$dburl"
   $( [ "$i" = 0 ] && echo "batch_pushes: ${BENCH_CHUNK:-2500}" )
-apns:
-  team_id: TEAM123456
-  key_id: KEY1234567
-  key_file: $key
-  topic: com.example.todo
-  endpoint: localhost:$port
-  ca_file: $ca
+$(bench_apns_yaml)
 log:
   level: warn
 tables:

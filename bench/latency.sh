@@ -21,17 +21,7 @@ rounds=${BENCH_ROUNDS:-3}
 
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB -c max_connections=50"
-databases=(postgres)
-binaries=("$root/build/pushsync")
-names=(pushsync)
-if [ -n "${BENCH_BASELINE:-}" ]; then
-  bench_baseline_binary
-  db -c "CREATE DATABASE baseline"
-  databases+=(baseline)
-  binaries+=("$baseline_bin")
-  names+=("$BENCH_BASELINE")
-fi
-url_of() { echo "${url/dbname=postgres/dbname=$1}"; }
+bench_databases
 for d in "${databases[@]}"; do
   psql "$(url_of "$d")" -qX -c "CREATE TABLE lat_items (id bigserial PRIMARY KEY, owner text NOT NULL, t text NOT NULL)"
 done
@@ -45,13 +35,7 @@ run() {  # index rate clients changes -> "p50 p99 max db_cpu_s_per_10k"
   cat >"$work/pushsync.yaml" <<YAML
 database:
   url: "$dburl"
-apns:
-  team_id: TEAM123456
-  key_id: KEY1234567
-  key_file: $key
-  topic: com.example.todo
-  endpoint: localhost:$port
-  ca_file: $ca
+$(bench_apns_yaml)
 log:
   level: warn
 tables:
