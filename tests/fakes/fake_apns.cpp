@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_apns.hpp"
 
+#include "tests/fakes/test_pki.hpp"
+
 
 #include <openssl/evp.h>
 
@@ -42,6 +44,15 @@ FakeApns::FakeApns(Options options) : options_(std::move(options)) {
       [this](const ServerRequest& r) { return handle(r); });
 }
 
+FakeApns::Options FakeApns::with_test_pki() {
+  const auto& pki = TestPki::get();
+  Options options;
+  options.cert_file = pki.server_cert;
+  options.key_file = pki.server_key;
+  options.public_key_file = pki.apns_public_key;
+  return options;
+}
+
 FakeApns::~FakeApns() {
   server_.reset();  // stop the thread before the key goes
   if (public_key_) EVP_PKEY_free(public_key_);
@@ -49,29 +60,17 @@ FakeApns::~FakeApns() {
 
 void FakeApns::script_for(const std::string& token, std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
-  for (auto& a : answers) token_scripts_[token].push_back(std::move(a));
+  script_.add_for(token, std::move(answers));
 }
 
 void FakeApns::outage(Next answer, std::chrono::steady_clock::time_point until) {
   std::lock_guard lock(mutex_);
-  outage_.emplace(std::move(answer), until);
-}
-
-std::optional<FakeApns::Next> FakeApns::scripted(const std::string& token) {
-  if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
-  auto own = token_scripts_.find(token);
-  for (auto* queue : {own == token_scripts_.end() ? nullptr : &own->second, &script_}) {
-    if (!queue || queue->empty()) continue;
-    Next next = queue->front();
-    queue->pop_front();
-    return next;
-  }
-  return std::nullopt;
+  script_.outage(std::move(answer), until);
 }
 
 void FakeApns::script(std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
-  for (auto& a : answers) script_.push_back(std::move(a));
+  script_.add(std::move(answers));
 }
 
 std::vector<FakeApns::Received> FakeApns::received() const {
@@ -147,7 +146,7 @@ ServerReply FakeApns::handle(const ServerRequest& request) {
   Next next = Next::answer(status, reason);
   std::lock_guard lock(mutex_);
   if (status == 200)
-    if (auto answer = scripted(received.token())) next = *answer;
+    if (auto answer = script_.next(received.token())) next = *answer;
   ServerReply reply;
   reply.action = next.action;
   reply.then_goaway = next.then_goaway;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/answer_script.hpp"
 #include "tests/fakes/h2_server.hpp"
 #include "tests/fakes/jwt_check.hpp"
 
@@ -36,6 +36,9 @@ class FakeApns {
     std::uint32_t max_concurrent_streams = 1000;
     bool record = true;  // false: only count (benchmarks)
   };
+  // Options with the test PKI's server certificate and key and the public
+  // key its tokens are checked with (tests/fakes/test_pki).
+  static Options with_test_pki();
 
   struct Received {
     ServerRequest request;
@@ -105,11 +108,7 @@ class FakeApns {
   mutable std::mutex verified_mutex_;
   mutable std::map<std::string, Jwt> verified_;
   mutable std::mutex mutex_;
-  std::deque<Next> script_;
-  std::map<std::string, std::deque<Next>> token_scripts_;
-  std::optional<std::pair<Next, std::chrono::steady_clock::time_point>> outage_;
-  // The scripted answer for a request to `token` that passed the checks.
-  std::optional<Next> scripted(const std::string& token);
+  AnswerScript<Next> script_;
   std::vector<Received> received_;
   std::size_t accepted_ = 0;
   std::unique_ptr<H2Server> server_;

@@ -1,5 +1,7 @@
 #include "tests/fakes/fake_fcm.hpp"
 
+#include "tests/fakes/test_pki.hpp"
+
 #include <set>
 
 #include <openssl/evp.h>
@@ -83,6 +85,15 @@ FakeFcm::FakeFcm(Options options) : options_(std::move(options)) {
                                        [this](const ServerRequest& r) { return handle(r); });
 }
 
+FakeFcm::Options FakeFcm::with_test_pki() {
+  const auto& pki = TestPki::get();
+  Options options;
+  options.cert_file = pki.server_cert;
+  options.key_file = pki.server_key;
+  options.public_key_file = pki.fcm_public_key;
+  return options;
+}
+
 FakeFcm::~FakeFcm() {
   server_.reset();
   EVP_PKEY_free(public_key_);
@@ -90,29 +101,17 @@ FakeFcm::~FakeFcm() {
 
 void FakeFcm::script_for(const std::string& token, std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
-  for (auto& a : answers) token_scripts_[token].push_back(std::move(a));
+  script_.add_for(token, std::move(answers));
 }
 
 void FakeFcm::outage(Next answer, std::chrono::steady_clock::time_point until) {
   std::lock_guard lock(mutex_);
-  outage_.emplace(std::move(answer), until);
-}
-
-std::optional<FakeFcm::Next> FakeFcm::scripted(const std::string& token) {
-  if (outage_ && std::chrono::steady_clock::now() < outage_->second) return outage_->first;
-  auto own = token_scripts_.find(token);
-  for (auto* queue : {own == token_scripts_.end() ? nullptr : &own->second, &script_}) {
-    if (!queue || queue->empty()) continue;
-    Next next = queue->front();
-    queue->pop_front();
-    return next;
-  }
-  return std::nullopt;
+  script_.outage(std::move(answer), until);
 }
 
 void FakeFcm::script(std::vector<Next> answers) {
   std::lock_guard lock(mutex_);
-  for (auto& a : answers) script_.push_back(std::move(a));
+  script_.add(std::move(answers));
 }
 
 std::vector<FakeFcm::Received> FakeFcm::received() const {
@@ -204,7 +203,7 @@ ServerReply FakeFcm::send(const ServerRequest& request) {
                                                       : "Invalid message");
   std::lock_guard lock(mutex_);
   if (status == 200)
-    if (auto answer = scripted(received.message().value("token", ""))) next = *answer;
+    if (auto answer = script_.next(received.message().value("token", ""))) next = *answer;
   received.status = next.status;
   received.code = next.code;
   accepted_ += next.status == 200;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/fakes/answer_script.hpp"
 #include "tests/fakes/h2_server.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
@@ -35,6 +35,9 @@ class FakeFcm {
     int threads = 1;
     bool record = true;
   };
+  // Options with the test PKI's server certificate and key and the public
+  // key its tokens are checked with (tests/fakes/test_pki).
+  static Options with_test_pki();
 
   struct Received {
     ServerRequest request;
@@ -86,11 +89,7 @@ class FakeFcm {
   EVP_PKEY* public_key_ = nullptr;
   mutable std::mutex mutex_;
   std::map<std::string, std::chrono::steady_clock::time_point> tokens_;  // token -> expiry
-  std::deque<Next> script_;
-  std::map<std::string, std::deque<Next>> token_scripts_;
-  std::optional<std::pair<Next, std::chrono::steady_clock::time_point>> outage_;
-  // The scripted answer for a request to `token` that passed the checks.
-  std::optional<Next> scripted(const std::string& token);
+  AnswerScript<Next> script_;
   std::vector<Received> received_;
   std::size_t accepted_ = 0;
   std::unique_ptr<H2Server> server_;

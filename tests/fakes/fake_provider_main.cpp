@@ -56,7 +56,7 @@ void print_latencies(const std::vector<FakeApns::Received>& accepted) {
     ms.push_back(std::chrono::duration<double, std::milli>(r.wall - written).count());
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * (ms.size() - 1))]; };
+  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1))]; };
   std::cout << nlohmann::json{{"p50_ms", at(0.5)}, {"p99_ms", at(0.99)}, {"max_ms", at(1.0)}}.dump() << std::endl;
 }
 
@@ -69,10 +69,7 @@ int main(int argc, char** argv) {
   std::size_t expect = std::stoul(argv[2]);
   const auto& pki = TestPki::get();
   if (std::string(argv[1]) == "apns") {
-    FakeApns::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
-    options.public_key_file = pki.apns_public_key;
+    auto options = FakeApns::with_test_pki();
     options.record = latency;
     FakeApns fake(options);
     std::cout << nlohmann::json{{"port", fake.port()}, {"ca", pki.ca_cert}, {"apns_key", pki.apns_key}}.dump()
@@ -80,10 +77,7 @@ int main(int argc, char** argv) {
     count_until(expect, [&] { return fake.accepted_count(); });
     if (latency) print_latencies(fake.accepted());
   } else {
-    FakeFcm::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
-    options.public_key_file = pki.fcm_public_key;
+    auto options = FakeFcm::with_test_pki();
     options.record = false;
     FakeFcm fake(options);
     std::cout << nlohmann::json{{"port", std::stoi(fake.base_url().substr(fake.base_url().rfind(':') + 1))},

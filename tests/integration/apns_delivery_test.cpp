@@ -26,10 +26,9 @@ class ApnsDelivery : public SidecarTest {
   // Starts the fake APNs with this TLS identity and points the config at it.
   void use_fake(const std::string& cert_file, const std::string& key_file) {
     const auto& pki = TestPki::get();
-    FakeApns::Options options;
+    auto options = FakeApns::with_test_pki();
     options.cert_file = cert_file;
     options.key_file = key_file;
-    options.public_key_file = pki.apns_public_key;
     fake_ = std::make_unique<FakeApns>(options);
     providers_yaml_ = "apns:\n  team_id: TEAM123456\n  key_id: KEY1234567\n  key_file: " + pki.apns_key +
                       "\n  topic: com.example.todo\n  endpoint: " + fake_->endpoint() + "\n  ca_file: " + pki.ca_cert +

@@ -15,15 +15,6 @@ namespace {
 using Kind = push::Outcome::Kind;
 using namespace std::chrono_literals;
 
-FakeApns::Options fake_options() {
-  const auto& pki = TestPki::get();
-  FakeApns::Options o;
-  o.cert_file = pki.server_cert;
-  o.key_file = pki.server_key;
-  o.public_key_file = pki.apns_public_key;
-  return o;
-}
-
 config::ApnsConfig provider_config(const FakeApns& fake) {
   config::ApnsConfig c;
   c.team_id = "TEAM123456";
@@ -85,7 +76,7 @@ void PrintTo(const AnswerCase& c, std::ostream* os) { *os << c.status << " " << 
 class ApnsAnswer : public ::testing::TestWithParam<AnswerCase> {};
 
 TEST_P(ApnsAnswer, BecomesItsOutcome) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::answer(GetParam().status, GetParam().reason)});
   auto outcomes = send(provider_config(fake), {push_to(token)});
   ASSERT_EQ(outcomes.size(), 1u);
@@ -98,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(EveryAppleAnswer, ApnsAnswer, ::testing::ValuesIn(answe
                          [](const auto& param_info) { return std::to_string(param_info.param.status) + param_info.param.reason; });
 
 TEST(ApnsProvider, AcceptedPushIsOneRequestThatPassesApplesChecks) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   auto outcomes = send(provider_config(fake), {push_to(token)});
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].kind, Kind::accepted) << outcomes[0].reason;
@@ -106,7 +97,7 @@ TEST(ApnsProvider, AcceptedPushIsOneRequestThatPassesApplesChecks) {
 }
 
 TEST(ApnsProvider, RetryAfterIsHonoured) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::answer(429, "TooManyRequests", "7")});
   auto outcomes = send(provider_config(fake), {push_to(token)});
   EXPECT_EQ(outcomes[0].kind, Kind::retry);
@@ -114,14 +105,14 @@ TEST(ApnsProvider, RetryAfterIsHonoured) {
 }
 
 TEST(ApnsProvider, MalformedTokenIsInvalidWithoutAskingApple) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   auto outcomes = send(provider_config(fake), {push_to("not/hex")});
   EXPECT_EQ(outcomes[0].kind, Kind::invalid_token);
   EXPECT_TRUE(fake.received().empty());
 }
 
 TEST(ApnsProvider, StalledRequestTimesOutAsRetry) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::act(ServerReply::Action::stall)});
   auto outcomes = send(provider_config(fake), {push_to(token)});
   EXPECT_EQ(outcomes[0].kind, Kind::retry);
@@ -129,7 +120,7 @@ TEST(ApnsProvider, StalledRequestTimesOutAsRetry) {
 }
 
 TEST(ApnsProvider, DroppedConnectionIsRetry) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::act(ServerReply::Action::drop)});
   auto outcomes = send(provider_config(fake), {push_to(token)});
   EXPECT_EQ(outcomes[0].kind, Kind::retry);
@@ -137,7 +128,7 @@ TEST(ApnsProvider, DroppedConnectionIsRetry) {
 }
 
 TEST(ApnsProvider, StreamsAboveGoawayAreResentOnANewConnection) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::ok_then_goaway()});
   std::vector<Push> pushes;
   for (int i = 1; i <= 20; ++i) pushes.push_back(push_to(token, i));
@@ -155,7 +146,7 @@ std::map<int, int> per_connection(const std::vector<FakeApns::Received>& accepte
 }
 
 TEST(ApnsProvider, APoolFillsOneConnectionUpToTheServersStreamLimitBeforeTheNext) {
-  auto options = fake_options();
+  auto options = FakeApns::with_test_pki();
   options.max_concurrent_streams = 4;
   FakeApns fake(options);
   auto config = provider_config(fake);
@@ -178,7 +169,7 @@ TEST(ApnsProvider, APoolFillsOneConnectionUpToTheServersStreamLimitBeforeTheNext
 }
 
 TEST(ApnsProvider, ExpiredProviderTokenIsRefreshedOnceAndResent) {
-  FakeApns fake(fake_options());
+  FakeApns fake(FakeApns::with_test_pki());
   fake.script({FakeApns::Next::answer(403, "ExpiredProviderToken")});
   std::vector<Push> pushes;
   for (int i = 1; i <= 5; ++i) pushes.push_back(push_to(token, i));
@@ -191,7 +182,7 @@ TEST(ApnsProvider, ExpiredProviderTokenIsRefreshedOnceAndResent) {
 }
 
 TEST(ApnsProvider, CertificateAuthPresentsTheClientCertificate) {
-  auto options = fake_options();
+  auto options = FakeApns::with_test_pki();
   options.public_key_file.clear();
   options.client_ca = TestPki::get().ca_cert;
   FakeApns fake(options);
@@ -206,7 +197,7 @@ TEST(ApnsProvider, CertificateAuthPresentsTheClientCertificate) {
 }
 
 TEST(ApnsProvider, UntrustedServerCertificateIsRefused) {
-  auto options = fake_options();
+  auto options = FakeApns::with_test_pki();
   options.cert_file = TestPki::get().untrusted_cert;
   options.key_file = TestPki::get().untrusted_key;
   FakeApns fake(options);

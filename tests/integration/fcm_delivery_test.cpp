@@ -16,11 +16,7 @@ class FcmDelivery : public SidecarTest {
     // Only Ann's tablet: the other platforms are not configured here.
     sql(url_, "DELETE FROM pushsync.installations WHERE installation_id <> 'ann-tablet'");
     const auto& pki = TestPki::get();
-    FakeFcm::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
-    options.public_key_file = pki.fcm_public_key;
-    fake_ = std::make_unique<FakeFcm>(options);
+    fake_ = std::make_unique<FakeFcm>(FakeFcm::with_test_pki());
     providers_yaml_ = "fcm:\n  service_account_file: " + pki.service_account_file(fake_->token_uri()) +
                       "\n  endpoint: " + fake_->base_url() + "\n  ca_file: " + pki.ca_cert + "\n";
   }

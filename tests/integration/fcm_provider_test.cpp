@@ -14,15 +14,6 @@ namespace {
 using Kind = push::Outcome::Kind;
 using namespace std::chrono_literals;
 
-FakeFcm::Options fake_options() {
-  const auto& pki = TestPki::get();
-  FakeFcm::Options o;
-  o.cert_file = pki.server_cert;
-  o.key_file = pki.server_key;
-  o.public_key_file = pki.fcm_public_key;
-  return o;
-}
-
 config::FcmConfig provider_config(const FakeFcm& fake) {
   config::FcmConfig c;
   c.account = {"demo-project", "pushsync@demo-project.iam.gserviceaccount.com", read_file(TestPki::get().fcm_key),
@@ -79,7 +70,7 @@ const AnswerCase answer_cases[] = {
 class FcmAnswer : public ::testing::TestWithParam<AnswerCase> {};
 
 TEST_P(FcmAnswer, BecomesItsOutcome) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   fake.script({FakeFcm::Next::error(GetParam().status, GetParam().code, GetParam().message)});
   auto outcome = send_one(provider_config(fake));
   EXPECT_EQ(outcome.kind, GetParam().expected) << outcome.reason;
@@ -94,7 +85,7 @@ INSTANTIATE_TEST_SUITE_P(EveryGoogleAnswer, FcmAnswer, ::testing::ValuesIn(answe
                          });
 
 TEST(FcmProvider, OneAccessTokenServesManySendsAndTheMessagePassesGooglesChecks) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   std::vector<Push> pushes;
   for (int i = 1; i <= 20; ++i) pushes.push_back(push_to(i));
   auto outcomes = send(provider_config(fake), {pushes, pushes});
@@ -105,7 +96,7 @@ TEST(FcmProvider, OneAccessTokenServesManySendsAndTheMessagePassesGooglesChecks)
 }
 
 TEST(FcmProvider, ANewAccessTokenIsFetchedWhenTheOldOneExpires) {
-  auto options = fake_options();
+  auto options = FakeFcm::with_test_pki();
   options.token_lifetime = 2s;
   FakeFcm fake(options);
   auto outcomes = send(provider_config(fake), {{push_to(1)}, {push_to(2)}}, 2s);
@@ -117,7 +108,7 @@ TEST(FcmProvider, ANewAccessTokenIsFetchedWhenTheOldOneExpires) {
 }
 
 TEST(FcmProvider, RefusedAccessTokenIsReplacedOnceAndTheSendRepeated) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   fake.script({FakeFcm::Next::error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")});
   auto outcome = send_one(provider_config(fake));
   EXPECT_EQ(outcome.kind, Kind::accepted) << outcome.reason;
@@ -126,7 +117,7 @@ TEST(FcmProvider, RefusedAccessTokenIsReplacedOnceAndTheSendRepeated) {
 }
 
 TEST(FcmProvider, AnAccessTokenRefusedTwiceMeansFcmIsDown) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   auto unauthenticated = FakeFcm::Next::error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.");
   fake.script({unauthenticated, unauthenticated});
   auto outcome = send_one(provider_config(fake));
@@ -136,7 +127,7 @@ TEST(FcmProvider, AnAccessTokenRefusedTwiceMeansFcmIsDown) {
 }
 
 TEST(FcmProvider, RetryAfterIsHonoured) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   fake.script({FakeFcm::Next::error(429, "QUOTA_EXCEEDED", "Quota exceeded", "9")});
   auto outcome = send_one(provider_config(fake));
   EXPECT_EQ(outcome.kind, Kind::retry);
@@ -144,7 +135,7 @@ TEST(FcmProvider, RetryAfterIsHonoured) {
 }
 
 TEST(FcmProvider, ATokenEndpointThatRefusesTheAccountMeansFcmIsDown) {
-  FakeFcm fake(fake_options());
+  FakeFcm fake(FakeFcm::with_test_pki());
   auto config = provider_config(fake);
   config.account.client_email = "someone-else@demo-project.iam.gserviceaccount.com";
   auto outcome = send_one(config);

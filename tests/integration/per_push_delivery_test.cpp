@@ -36,20 +36,12 @@ class PerPushDelivery : public SidecarTest {
   }
 
   void start_apns(unsigned short port = 0) {
-    const auto& pki = TestPki::get();
-    FakeApns::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
-    options.public_key_file = pki.apns_public_key;
+    auto options = FakeApns::with_test_pki();
     options.port = port;
     apns_ = std::make_unique<FakeApns>(options);
   }
   void start_fcm(unsigned short port = 0) {
-    const auto& pki = TestPki::get();
-    FakeFcm::Options options;
-    options.cert_file = pki.server_cert;
-    options.key_file = pki.server_key;
-    options.public_key_file = pki.fcm_public_key;
+    auto options = FakeFcm::with_test_pki();
     options.port = port;
     fcm_ = std::make_unique<FakeFcm>(options);
   }
@@ -286,11 +278,7 @@ TEST_F(PerPushDelivery, ThreeLargeDrainsSendEveryPushOnce) {
             "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags) "
             "SELECT 'dev' || i, 'apns', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] "
             "FROM generate_series(1, " + std::to_string(n) + ") i");
-  const auto& pki = TestPki::get();
-  FakeApns::Options options;
-  options.cert_file = pki.server_cert;
-  options.key_file = pki.server_key;
-  options.public_key_file = pki.apns_public_key;
+  auto options = FakeApns::with_test_pki();
   options.record = false;
   apns_ = std::make_unique<FakeApns>(options);
   auto& sidecar = start("", "log:\n  level: info\n");
