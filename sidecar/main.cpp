@@ -252,22 +252,23 @@ struct HttpParts {
   }
 };
 
-// Every device holds a descriptor: raise the soft limit, then size the
-// WebSocket channel from it unless the config says.
-int ws_connections_allowed(const config::Config& config) {
+// Every connection (devices, API clients, the database) holds a descriptor.
+long raise_and_log_open_files_limit() {
   const auto limit = raise_open_files_limit();
   if (limit.now != limit.before)
     spdlog::info("open files limit raised from {} to {}", limit.before, limit.now);
   else
     spdlog::info("open files limit: {}", limit.now);
-  if (config.websocket.max_connections > 0) return config.websocket.max_connections;
-  return default_ws_connections(limit.now, config.http->max_connections);
+  return limit.now;
 }
 
-void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics) {
+void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
+               long open_files) {
   http.db = std::make_unique<db::DbPool>(config.database.url, config.http->db_connections, io);
   if (config.websocket.enabled && !config.delivery.dry_run) {
-    const int devices = ws_connections_allowed(config);
+    const int devices = config.websocket.max_connections > 0
+                            ? config.websocket.max_connections
+                            : default_ws_connections(open_files, config.http->max_connections);
     spdlog::info("WebSocket channel: at most {} devices", devices);
     http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics, io, devices);
   }
@@ -291,9 +292,11 @@ int command_run(const Options& options) {
   asio::io_context io;
   capture::Wakeup wakeup(io);
   metrics::Metrics metrics;
-  db::DbThread db(config.database.url, config.database.schema, io, [&wakeup](const db::Notification&) { wakeup.notify(); });
+  db::DbThread db(config.database.url, config.database.schema, io,
+                  [&wakeup](const db::Notification&) { wakeup.notify(); });
   HttpParts http;
-  if (config.http) make_http(http, config, io, metrics);
+  const long open_files = raise_and_log_open_files_limit();
+  if (config.http) make_http(http, config, io, metrics, open_files);
   auto providers = make_providers(config, io.get_executor(), http.hub.get());
   capture::ClaimLanes lanes(config.database.url, io);
   capture::Dispatcher dispatcher(config, db, lanes, wakeup, *providers, metrics);

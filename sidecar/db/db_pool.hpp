@@ -13,7 +13,8 @@ class DbPool {
  public:
   DbPool(const std::string& url, int size, boost::asio::io_context& io) {
     for (int i = 0; i < size; ++i)
-      threads_.push_back(std::make_unique<DbThread>(url, "", io, [](const Notification&) {}, DbThread::Commit::synchronous));
+      threads_.push_back(
+          std::make_unique<DbThread>(url, "", io, [](const Notification&) {}, DbThread::Commit::synchronous));
   }
 
   template <class Task>

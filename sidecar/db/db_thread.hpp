@@ -41,8 +41,8 @@ class DbThread {
   // unclaims or redelivers outbox work. synchronous: for writes a client
   // is told are done (the API).
   enum class Commit { asynchronous, synchronous };
-  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io, std::function<void(const Notification&)> on_notify,
-           Commit commit = Commit::asynchronous);
+  DbThread(std::string url, std::string listen_channel, boost::asio::io_context& io,
+           std::function<void(const Notification&)> on_notify, Commit commit = Commit::asynchronous);
   ~DbThread();
   DbThread(const DbThread&) = delete;
   DbThread& operator=(const DbThread&) = delete;

@@ -43,7 +43,8 @@ std::string Metrics::render(const Backlog& backlog) const {
   out += fmt::format("pushsync_ws_mailbox {}\n", backlog.ws_mailbox);
   family("pushsync_ws_connections", "gauge", "Connected WebSocket devices.");
   out += fmt::format("pushsync_ws_connections {}\n", ws_connections_);
-  family("pushsync_ws_refused_total", "counter", "WebSocket handshakes answered 503: websocket.max_connections reached.");
+  family("pushsync_ws_refused_total", "counter",
+         "WebSocket handshakes answered 503: websocket.max_connections reached.");
   out += fmt::format("pushsync_ws_refused_total {}\n", ws_refused_);
   family("pushsync_http_accept_failures_total", "counter",
          "Connections the listener could not accept (e.g. out of file descriptors).");

@@ -56,7 +56,9 @@ void print_latencies(const std::vector<FakeApns::Received>& accepted) {
     ms.push_back(std::chrono::duration<double, std::milli>(r.wall - written).count());
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1))]; };
+  auto at = [&](double q) {
+    return ms.empty() ? 0.0 : ms[static_cast<std::size_t>(q * static_cast<double>(ms.size() - 1))];
+  };
   std::cout << nlohmann::json{{"p50_ms", at(0.5)}, {"p99_ms", at(0.99)}, {"max_ms", at(1.0)}}.dump() << std::endl;
 }
 

@@ -105,9 +105,10 @@ asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bo
   deliver(co_await db_.run(put));
 }
 
-void WsHub::deliver(const std::vector<Letter>& letters) {
-  for (const auto& letter : letters)
-    if (auto it = sessions_.find(letter.installation_id); it != sessions_.end()) it->second->deliver(letter);
+void WsHub::deliver(std::vector<Letter> letters) {
+  for (auto& letter : letters)
+    if (auto it = sessions_.find(letter.installation_id); it != sessions_.end())
+      it->second->deliver(std::move(letter));
 }
 
 // Another sidecar stored letters with ids in the notified range: fetch them
@@ -146,7 +147,7 @@ asio::awaitable<void> WsHub::fetch_notified() {
       recheck_all();
       continue;
     }
-    deliver(letters);
+    deliver(std::move(letters));
   }
   fetching_ = false;
 }

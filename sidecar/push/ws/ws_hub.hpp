@@ -51,7 +51,7 @@ class WsHub {
  private:
   boost::asio::awaitable<api::Response> authenticate(const api::Call& call);
   boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, api::Request& request);
-  void deliver(const std::vector<Letter>& letters);
+  void deliver(std::vector<Letter> letters);
   void notified(const db::Notification& notification);
   boost::asio::awaitable<void> fetch_notified();
   void recheck_all();

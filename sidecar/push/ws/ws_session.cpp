@@ -68,7 +68,7 @@ asio::awaitable<void> WsSession::run(const api::Request& handshake) {
   spdlog::debug("ws: installation {} disconnected", installation_id_);
 }
 
-void WsSession::deliver(const Letter& letter) {
+void WsSession::deliver(Letter letter) {
   if (ended_) return;
   if (behind_ || reading_) return missed(letter.id);
   if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
@@ -77,7 +77,7 @@ void WsSession::deliver(const Letter& letter) {
     queue_.clear();
     return;
   }
-  queue_.push_back(letter);
+  queue_.push_back(std::move(letter));
   wake_.cancel();
 }
 

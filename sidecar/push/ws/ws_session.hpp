@@ -43,7 +43,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Completes the handshake, then serves until the connection ends.
   boost::asio::awaitable<void> run(const api::Request& handshake);
   // A letter for this device, stored in the mailbox.
-  void deliver(const Letter& letter);
+  void deliver(Letter letter);
   // The mailbox may hold letters that were not delivered from memory.
   void recheck();
   // An acknowledged letter's deletion was committed: its slot is free.
