@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -15,6 +13,7 @@
 #include "sidecar/config/table_key.hpp"
 #include "sidecar/config/yaml_node.hpp"
 #include "sidecar/util/jwt.hpp"
+#include "sidecar/util/readable_file.hpp"
 
 namespace pushsync::config {
 
@@ -152,9 +151,8 @@ ApnsConfig read_apns(const YamlNode& node) {
 // The JSON key file of a Google service account, checked field by field so
 // that a wrong file is an error at its config line, not at the first push.
 ServiceAccount read_service_account(const YamlNode& at, const std::string& file) {
-  std::ifstream in(file);
-  if (!in) at.fail("cannot read " + file);
-  auto json = nlohmann::json::parse(in, nullptr, false);
+  if (auto why = unreadable(file)) at.fail("cannot read " + file + ": " + *why);
+  auto json = nlohmann::json::parse(read_whole_file(file), nullptr, false);
   if (!json.is_object()) at.fail(file + " is not a JSON service account file");
   ServiceAccount account;
   for (auto [key, out] : {std::pair{"project_id", &account.project_id}, {"client_email", &account.client_email},
@@ -402,9 +400,8 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
 }
 
 Config load_config(const std::string& file, const EnvLookup& env) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(ConfigIssue{file, {}, "", "cannot open config file"});
-  return parse_config(file, std::string(std::istreambuf_iterator<char>(in), {}), env);
+  if (auto why = unreadable(file)) throw ConfigError(ConfigIssue{file, {}, "", "cannot read the config file: " + *why});
+  return parse_config(file, read_whole_file(file), env);
 }
 
 }  // namespace pushsync::config

@@ -1,12 +1,11 @@
 #include "sidecar/config/yaml_node.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "sidecar/config/config_error.hpp"
 #include "sidecar/config/units.hpp"
+#include "sidecar/util/readable_file.hpp"
 
 namespace pushsync::config {
 
@@ -164,11 +163,8 @@ std::optional<std::string> YamlNode::secret(std::string_view key) const {
   if (inline_value) return inline_value->str();
   if (!file_value) return std::nullopt;
   std::string path = file_value->str();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) file_value->fail("cannot read secret file \"" + path + "\"");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  if (auto why = unreadable(path)) file_value->fail("cannot read secret file \"" + path + "\": " + *why);
+  std::string text = read_whole_file(path);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
 }

@@ -4,6 +4,8 @@
 
 #include <openssl/ssl.h>
 
+#include "sidecar/util/readable_file.hpp"
+
 namespace pushsync::http2 {
 
 namespace ssl = boost::asio::ssl;
@@ -12,6 +14,7 @@ namespace {
 
 template <typename Action>
 void using_file(const std::string& what, const std::string& file, Action action) {
+  if (auto why = unreadable(file)) throw std::runtime_error("cannot use " + what + " " + file + ": " + *why);
   boost::system::error_code ec;
   action(ec);
   if (ec) throw std::runtime_error("cannot use " + what + " " + file + ": " + ec.message());

@@ -1,7 +1,5 @@
 #include "sidecar/util/jwt.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <openssl/bio.h>
@@ -10,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "sidecar/util/base64url.hpp"
+#include "sidecar/util/readable_file.hpp"
 
 namespace pushsync {
 
@@ -63,11 +62,8 @@ PrivateKey PrivateKey::from_pem(const std::string& pem, const std::string& what)
 }
 
 PrivateKey PrivateKey::from_pem_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(what + ": cannot read " + path);
-  std::ostringstream pem;
-  pem << in.rdbuf();
-  return from_pem(pem.str(), what + " (" + path + ")");
+  if (auto why = unreadable(path)) throw std::runtime_error(what + ": cannot read " + path + ": " + *why);
+  return from_pem(read_whole_file(path), what + " (" + path + ")");
 }
 
 bool PrivateKey::is_ec() const { return EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_EC; }

@@ -184,7 +184,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "pushsync.yaml:4:3: http: http.api_token (or api_token_file) is required when http is "
                   "configured"},
         BadConfig{"MissingSecretFile", header + "http:\n  api_token_file: /nonexistent/token\n" + items,
-                  "pushsync.yaml:4:19: http.api_token_file: cannot read secret file \"/nonexistent/token\""},
+                  "pushsync.yaml:4:19: http.api_token_file: cannot read secret file \"/nonexistent/token\": "
+                  "no such file"},
         BadConfig{"HttpDbConnectionsOutOfRange", header + "http:\n  api_token: t\n  db_connections: 0\n" + items,
                   "pushsync.yaml:5:19: http.db_connections: must be between 1 and 64, got 0"},
         BadConfig{"WebsocketPingTooShort", header + "websocket:\n  ping_interval: 10ms\n" + items,
@@ -208,7 +209,7 @@ TEST(ConfigLoader, AMissingFileIsAClearError) {
     load_config("/nonexistent/pushsync.yaml", env());
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/pushsync.yaml: cannot open config file");
+    EXPECT_STREQ(e.what(), "/nonexistent/pushsync.yaml: cannot read the config file: no such file");
   }
 }
 
