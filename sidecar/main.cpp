@@ -27,6 +27,7 @@
 
 #include "sidecar/api/endpoints.hpp"
 #include "sidecar/cli/dead_letters_cli.hpp"
+#include "sidecar/cli/probe.hpp"
 #include "sidecar/api/http_server.hpp"
 #include "sidecar/capture/dispatcher.hpp"
 #include "sidecar/capture/wakeup.hpp"
@@ -127,8 +128,14 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
   return providers;
 }
 
-// Catalog problems are config errors (exit 2); warnings are only logged.
+// Catalog problems are config errors (exit 2); warnings are only logged. A
+// schema newer than this binary (a rollback across a schema version) is
+// refused: this binary would misread its outbox.
 void require_catalog_ok(pqxx::connection& conn, const config::Config& config) {
+  if (int installed = db::installed_schema_version(conn, config); installed > db::latest_schema_version())
+    throw std::runtime_error("the pushsync schema is at version " + std::to_string(installed) +
+                             ", newer than this binary's " + std::to_string(db::latest_schema_version()) +
+                             ": run pushsync " PUSHSYNC_VERSION " only against the schema it knows (README: rollbacks)");
   auto report = db::check_catalog(conn, config, served_platforms(config));
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   if (!report.errors.empty()) throw config::ConfigError(report.errors);
@@ -182,6 +189,23 @@ int command_send(const Options& options, const SendOptions& send) {
   return exit_ok;
 }
 
+// The local sidecar's /healthz or /readyz (`--address` instead of the
+// config's http.listen). Every failure is exit 1, as HEALTHCHECK expects.
+int command_probe(const Options& options, const std::string& address, bool ready) {
+  std::string listen = address;
+  if (listen.empty()) {
+    try {
+      auto config = config::load_config(options.config_file, config::process_env());
+      if (!config.http) throw std::runtime_error(options.config_file + " has no http section: nothing to probe");
+      listen = config.http->listen;
+    } catch (const std::exception& e) {
+      std::cerr << "probe: " << e.what() << "\n";
+      return exit_runtime;
+    }
+  }
+  return cli::probe(listen, ready, std::chrono::seconds(3), std::cout, std::cerr);
+}
+
 // A --since/--before value: RFC 3339 or a span back from now ("2h").
 std::string moment_option(const std::string& value, const char* option) {
   if (value.empty()) return value;
@@ -209,33 +233,45 @@ int command_dead_letters(const Options& options, const CLI::App& list, const CLI
   return cli::purge_dead_letters(conn, schema, d.before, std::cout);
 }
 
-// Migrates (database.migrate: auto) and checks the catalog, waiting for the
-// database to come up if it is not there yet.
-asio::awaitable<void> prepare_database(const config::Config& config, db::DbThread& db, capture::Wakeup& wakeup,
-                                       const bool& stopping) {
+// With `migrate: manual`, a schema older than this binary: wait for
+// `pushsync migrate` (a Kubernetes Job, a DBA) instead of exiting.
+struct SchemaBehind : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Migrates (database.migrate: auto) or waits for the schema (manual) and
+// checks the catalog, waiting for the database to come up if it is not
+// there yet; `readiness` says what it waits for. False if stopped meanwhile.
+asio::awaitable<bool> prepare_database(const config::Config& config, db::DbThread& db, capture::Wakeup& wakeup,
+                                       api::Readiness& readiness, const bool& stopping) {
   Backoff backoff(std::chrono::milliseconds(500), std::chrono::seconds(30));
   for (int attempt = 1; !stopping; ++attempt) {
-    std::string error;
+    std::string waiting;
     try {
       co_await db.run([&](pqxx::connection& conn) {
         require_catalog_ok(conn, config);
         if (config.database.migrate == config::MigrateMode::automatic) {
           spdlog::info("migrate: {}", db::migrate(conn, config).summary());
         } else if (int installed = db::installed_schema_version(conn, config); installed < db::latest_schema_version()) {
-          throw std::runtime_error("database.migrate is manual and the pushsync schema is at version " +
-                                   std::to_string(installed) + ", this binary needs " +
-                                   std::to_string(db::latest_schema_version()) + ": run `pushsync migrate` first");
+          throw SchemaBehind("database.migrate is manual and the pushsync schema is at version " +
+                             std::to_string(installed) + ", this binary needs " +
+                             std::to_string(db::latest_schema_version()) + ": run `pushsync migrate`");
         }
         return true;
       });
-      co_return;
+      readiness.ready();
+      co_return true;
     } catch (const pqxx::broken_connection& e) {
-      error = e.what();
+      waiting = "cannot reach the database (" + one_line(e.what()) + ")";
+    } catch (const SchemaBehind& e) {
+      waiting = e.what();
     }
+    readiness.waiting(waiting);
     auto delay = backoff.delay(attempt);
-    spdlog::warn("cannot reach the database ({}); retrying in {} ms", error, delay.count());
+    spdlog::warn("{}; retrying in {} ms", waiting, delay.count());
     co_await wakeup.wait(delay);
   }
+  co_return false;
 }
 
 // The HTTP API and the WebSocket channel, when `http` is configured.
@@ -243,6 +279,7 @@ struct HttpParts {
   std::unique_ptr<db::DbPool> db;  // the API's own connections
   std::unique_ptr<push::WsHub> hub;
   api::Routes routes;
+  api::Readiness readiness;
   std::unique_ptr<api::ApiContext> context;
   std::unique_ptr<api::HttpServer> server;
 
@@ -276,14 +313,14 @@ void make_http(HttpParts& http, const config::Config& config, asio::io_context& 
 
 void start_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
                 const push::ProviderSet& providers) {
-  http.context = std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers});
+  http.context = std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers, http.readiness});
   api::add_installation_routes(http.routes, *http.context);
   api::add_push_routes(http.routes, *http.context);
   api::add_feedback_routes(http.routes, *http.context);
   api::add_dead_letter_routes(http.routes, *http.context);
   api::add_health_routes(http.routes, *http.context);
   if (http.hub) http.hub->add_route(http.routes);
-  http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, metrics);
+  http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, http.readiness, metrics);
   http.server->start();
 }
 
@@ -321,10 +358,11 @@ int command_run(const Options& options) {
   });
 
   auto main_loop = [&]() -> asio::awaitable<void> {
-    co_await prepare_database(config, db, wakeup, stopping);
-    spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
-                 config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
-    co_await dispatcher.run();
+    if (co_await prepare_database(config, db, wakeup, http.readiness, stopping)) {
+      spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
+                   config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
+      co_await dispatcher.run();
+    }
     providers->close();
   };
   asio::co_spawn(io, main_loop(), [&](std::exception_ptr error) {
@@ -384,6 +422,11 @@ int main(int argc, char** argv) {
   dead_retry->add_option("--since", dead_options.since, "with --all: failed at or after this");
   auto* dead_purge = dead->add_subcommand("purge", "delete dead letters that failed before a time");
   dead_purge->add_option("--before", dead_options.before, "RFC 3339, or a span back like 30d")->required();
+  auto* probe = app.add_subcommand("probe", "exit 0 if the local sidecar's /healthz (--ready: /readyz) answers 200");
+  bool probe_ready = false;
+  std::string probe_address;
+  probe->add_flag("--ready", probe_ready, "ask /readyz: migrations applied, database and providers usable");
+  probe->add_option("--address", probe_address, "host:port to ask (default: the config's http.listen)");
   SendOptions send_options;
   send->add_option("--tag", send_options.tags, "tag to push to (repeatable)");
   send->add_option("--installation", send_options.installations, "installation id to push to (repeatable)");
@@ -404,6 +447,7 @@ int main(int argc, char** argv) {
     if (*sql) return command_sql(options);
     if (*check) return command_check(options);
     if (*send) return command_send(options, send_options);
+    if (*probe) return command_probe(options, probe_address, probe_ready);
     if (*dead) return command_dead_letters(options, *dead_list, *dead_retry, dead_options);
     (void)run;
     return command_run(options);

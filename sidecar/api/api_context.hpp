@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sidecar/api/readiness.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_pool.hpp"
 #include "sidecar/metrics/metrics.hpp"
@@ -14,6 +15,7 @@ struct ApiContext {
   db::DbPool& db;
   metrics::Metrics& metrics;
   const push::ProviderSet& providers;
+  const Readiness& readiness;
 };
 
 }  // namespace pushsync::api

@@ -1,5 +1,5 @@
-// GET /healthz (the process answers), /readyz (the database answers and no
-// provider is down) and /metrics (Prometheus text).
+// GET /healthz (the process answers), /readyz (the schema is ready, the
+// database answers and no provider is down) and /metrics (Prometheus text).
 #include <boost/beast/http/verb.hpp>
 #include <pqxx/nontransaction>
 
@@ -14,6 +14,8 @@ using boost::beast::http::verb;
 using nlohmann::json;
 
 boost::asio::awaitable<Response> readyz(const ApiContext& context) {
+  if (!context.readiness.serving())
+    co_return Response::json(503, {{"error", "not_ready"}, {"message", context.readiness.waiting_for()}});
   std::string database = "ok";
   try {
     co_await context.db.run([](pqxx::connection& conn) {
@@ -43,10 +45,10 @@ boost::asio::awaitable<Response> metrics(const ApiContext& context) {
 }  // namespace
 
 void add_health_routes(Routes& routes, const ApiContext& context) {
-  routes.add("/healthz", Access::open).methods[verb::get] = [](const Call&) -> boost::asio::awaitable<Response> {
+  routes.add("/healthz", Access::health).methods[verb::get] = [](const Call&) -> boost::asio::awaitable<Response> {
     co_return Response::json(200, {{"status", "ok"}});
   };
-  routes.add("/readyz", Access::open).methods[verb::get] = [&context](const Call&) { return readyz(context); };
+  routes.add("/readyz", Access::health).methods[verb::get] = [&context](const Call&) { return readyz(context); };
   routes.add("/metrics", Access::metrics).methods[verb::get] = [&context](const Call&) { return metrics(context); };
 }
 

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/api/auth.hpp"
+#include "sidecar/api/listen_address.hpp"
 
 namespace pushsync::api {
 
@@ -24,25 +25,6 @@ using asio::ip::tcp;
 namespace {
 
 constexpr std::uint32_t header_limit = 16 * 1024;
-
-tcp::endpoint parse_listen(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error("http.listen \"" + listen + "\" is not host:port");
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
-  boost::system::error_code ec;
-  auto address = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
-  if (ec) throw std::runtime_error("http.listen \"" + listen + "\": not an IP address");
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) throw std::runtime_error("http.listen \"" + listen + "\": bad port");
-  return {address, static_cast<unsigned short>(port)};
-}
 
 // The answer to a request that could not be read whole, if any is due.
 std::optional<ApiError> read_refusal(const boost::system::error_code& ec, std::size_t max_body) {
@@ -64,8 +46,8 @@ bool out_of_resources(const boost::system::error_code& ec) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
-                       metrics::Metrics& metrics)
-    : io_(io), config_(config), routes_(routes), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
+                       const Readiness& readiness, metrics::Metrics& metrics)
+    : io_(io), config_(config), routes_(routes), readiness_(readiness), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
 
 void HttpServer::start() {
   auto endpoint = parse_listen(config_.listen);
@@ -194,6 +176,8 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, const Rou
       throw error;
     }
     authorize(route->access, request);
+    if (route->access != Access::health && !readiness_.serving())
+      throw ApiError(503, "not_ready", readiness_.waiting_for());
     Call call{request, std::move(match->param), query_of(target)};
     co_return co_await handler->second(call);
   } catch (const ApiError& e) {
@@ -207,7 +191,7 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, const Rou
 }
 
 void HttpServer::authorize(Access access, const Request& request) const {
-  if (access == Access::open || (access == Access::metrics && config_.metrics_public)) return;
+  if (access == Access::health || access == Access::open || (access == Access::metrics && config_.metrics_public)) return;
   auto bearer = bearer_token(request);
   if (bearer && same_secret(*bearer, config_.api_token)) return;
   auto rhoconnect = request.find("X-RhoConnect-API-TOKEN");

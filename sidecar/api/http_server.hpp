@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "sidecar/api/readiness.hpp"
 #include "sidecar/api/routes.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/metrics/metrics.hpp"
@@ -18,12 +19,13 @@ namespace pushsync::api {
 // HTTP/1.1 on http.listen, one coroutine per connection on the io_context.
 // Refuses before any handler runs: unknown route (404), method (405), auth
 // (401), body over max_body (413), headers over 16 KiB (431), anything not
-// parseable as HTTP (400), connections beyond max_connections (503); a
+// parseable as HTTP (400), connections beyond max_connections (503), any
+// route but the health checks while the sidecar is not ready (503); a
 // request must arrive whole within request_timeout (no slowloris).
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
-             metrics::Metrics& metrics);
+             const Readiness& readiness, metrics::Metrics& metrics);
 
   // Binds; throws std::runtime_error naming the address when it cannot.
   void start();
@@ -45,6 +47,7 @@ class HttpServer {
   boost::asio::io_context& io_;
   const config::HttpConfig& config_;
   const Routes& routes_;
+  const Readiness& readiness_;
   metrics::Metrics& metrics_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_pause_;  // while descriptors run out

@@ -17,7 +17,8 @@ namespace pushsync::api {
 
 // Who may call a route.
 enum class Access {
-  open,                     // health checks
+  health,                   // health checks: open, and answered before the sidecar is ready
+  open,                     // the route authenticates by itself (WebSocket devices)
   api_token,                // Authorization: Bearer <http.api_token>
   api_token_or_rhoconnect,  // ... or X-RhoConnect-API-TOKEN
   metrics,                  // api_token unless http.metrics_public

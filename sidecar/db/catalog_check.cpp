@@ -30,18 +30,24 @@ std::string first_line_of(const pqxx::sql_error& e) {
 struct TableShape {
   bool exists = false;
   char kind = 0;
+  bool readable = false;  // SELECT privilege: a least-privilege run-time role may lack it
   std::set<std::string> columns;
 };
 
+// From the catalog by name, which needs no privilege on the table or its
+// schema (to_regclass would need USAGE on the schema).
 TableShape shape_of(pqxx::transaction_base& tx, const config::QualifiedName& relation) {
   TableShape shape;
-  auto rel = tx.exec_params("SELECT relkind FROM pg_class WHERE oid = to_regclass($1)", quoted_relation(relation));
+  auto rel = tx.exec_params(
+      "SELECT c.oid, c.relkind, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+      relation.schema, relation.table);
   if (rel.empty()) return shape;
   shape.exists = true;
-  shape.kind = rel[0][0].as<std::string>()[0];
+  shape.kind = rel[0][1].as<std::string>()[0];
+  shape.readable = rel[0][2].as<bool>();
   for (const auto& row : tx.exec_params(
-           "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped",
-           quoted_relation(relation)))
+           "SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped", rel[0][0].c_str()))
     shape.columns.insert(row[0].as<std::string>());
   return shape;
 }
@@ -91,7 +97,8 @@ void check_table(pqxx::work& tx, const config::Config& config, const TableConfig
     if (shape.columns.count(column.name) || !reported.insert(column.name).second) continue;
     issue(column.pos, "unknown column \"" + column.name + "\" in table \"" + shown + "\"");
   }
-  if (table.operations.count(Op::update) && reported.empty()) check_key_pairs(tx, table, issue);
+  // Planning needs SELECT; without it (a run-time role), `migrate` checked it.
+  if (table.operations.count(Op::update) && reported.empty() && shape.readable) check_key_pairs(tx, table, issue);
   if (table.tags_sql) {
     pqxx::subtransaction probe(tx, "tags_sql");
     try {

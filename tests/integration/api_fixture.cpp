@@ -4,10 +4,13 @@ namespace pushsync::test {
 
 void ApiTest::SetUp() { SidecarTest::SetUp(); }
 
+std::string ApiTest::api_sections(const std::string& http_extra, const std::string& websocket_extra) {
+  return std::string("http:\n  listen: 127.0.0.1:0\n  api_token: ") + token + "\n  max_body: 8KiB\n" + http_extra +
+         "websocket:\n  ping_interval: 1s\n" + websocket_extra + "users:\n  tag: \"user:{user_id}\"\n";
+}
+
 void ApiTest::start(const std::string& http_extra, const std::string& websocket_extra, long open_files) {
-  providers_yaml_ = std::string("http:\n  listen: 127.0.0.1:0\n  api_token: ") + token + "\n  max_body: 8KiB\n" +
-                    http_extra + "websocket:\n  ping_interval: 1s\n" + websocket_extra +
-                    "users:\n  tag: \"user:{user_id}\"\n";
+  providers_yaml_ = api_sections(http_extra, websocket_extra);
   Process& sidecar = start_sidecar(write_config(app_tables), open_files);
   port_ = http_port_of(sidecar);
   ASSERT_NE(port_, 0) << sidecar.err();

@@ -19,6 +19,8 @@ class ApiTest : public SidecarTest {
   // `websocket_extra` are added to those sections; `open_files`: its
   // descriptor limit, when > 0.
   void start(const std::string& http_extra = "", const std::string& websocket_extra = "", long open_files = 0);
+  // The http, websocket and users sections start() configures.
+  static std::string api_sections(const std::string& http_extra = "", const std::string& websocket_extra = "");
 
   // A request with the API token and, when there is a body, JSON.
   HttpReply call(const std::string& method, const std::string& target, const std::string& body = "") const;

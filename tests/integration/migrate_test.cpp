@@ -158,20 +158,6 @@ TEST_F(Migrate, RunRefusesAConfigThatDoesNotMatchTheDatabase) {
       << result.err;
 }
 
-TEST_F(Migrate, RunWithManualMigrationsRefusesAnUnmigratedDatabase) {
-  std::string fresh = shared_cluster().create_database();
-  sql(fresh, app_schema);
-  auto config = write_temp_file("manual.yaml", "database:\n  url: \"" + fresh + "\"\n  migrate: manual\ntables:" +
-                                                   std::string(app_tables));
-  auto result = run_pushsync({"run", "--config", config});
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("database.migrate is manual and the pushsync schema is at version 0, this binary needs 3: "
-                            "run `pushsync migrate` first"),
-            std::string::npos)
-      << result.err;
-  EXPECT_EQ(sql_value(fresh, "SELECT to_regclass('pushsync.changes') IS NULL"), "t");
-}
-
 TEST_F(Migrate, CheckWarnsAboutInstallationsNoProviderServes) {
   auto config = write_temp_file("no-provider.yaml", "database:\n  url: \"" + url_ + "\"\ntables:" + app_tables);
   auto result = run_pushsync({"check", "--config", config});

@@ -59,9 +59,9 @@ Process& SidecarTest::start_sidecar(const std::string& config_file, long open_fi
   return *sidecars_.back();
 }
 
-int SidecarTest::http_port_of(Process& sidecar) {
+int SidecarTest::http_port_of(Process& sidecar, const std::string& after) {
   const std::string marker = "HTTP API listening on 127.0.0.1:";
-  if (!eventually([&] { return sidecar.err().find("running:") != std::string::npos; })) return 0;
+  if (!eventually([&] { return sidecar.err().find(after) != std::string::npos; })) return 0;
   std::string log = sidecar.err();
   auto at = log.find(marker);
   return at == std::string::npos ? 0 : std::stoi(log.substr(at + marker.size()));

@@ -28,9 +28,9 @@ class SidecarTest : public ::testing::Test {
                            const std::string& database_extra = "");
   // `open_files`: when > 0, the descriptor limit (soft and hard) it starts with.
   Process& start_sidecar(const std::string& config_file, long open_files = 0);
-  // The port a sidecar with `http.listen: 127.0.0.1:0` listens on, once it
-  // runs (0 if it never says).
-  static int http_port_of(Process& sidecar);
+  // The port a sidecar with `http.listen: 127.0.0.1:0` listens on, once its
+  // log has `after` (0 if it never says).
+  static int http_port_of(Process& sidecar, const std::string& after = "running:");
 
   // Waits until `count` pushes were written and the outbox is empty.
   std::vector<nlohmann::json> wait_for_pushes(std::size_t count);
