@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Installs every build, test and demo dependency from Debian 12 packages.
+# Installs pushsync's dependencies from Debian 12 packages.
+#   install-deps.sh         build + test + demo (what the README's commands need)
+#   install-deps.sh build   only what compiling the sidecar needs (the image's build stage)
 # Idempotent: packages already present are skipped without touching apt.
 set -euo pipefail
 
 # Build: compiler, CMake, and the libraries (see README, Dependencies).
-# Run/test: the PostgreSQL server for throwaway clusters, pgbench, psql.
-packages=(
+build=(
   build-essential cmake pkg-config
   libpqxx-dev libpq-dev libboost-dev libssl-dev libnghttp2-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjemalloc-dev
-  libgtest-dev
-  postgresql postgresql-contrib
-  curl
 )
+# Test and demo: GoogleTest, the PostgreSQL server for throwaway clusters
+# (and pgbench, psql), curl; Node.js for the examples' checks, unless a
+# Node.js is already installed.
+test=(libgtest-dev postgresql postgresql-contrib curl)
+command -v node >/dev/null && command -v npm >/dev/null || test+=(nodejs npm)
+
+case "${1:-all}" in
+  build) packages=("${build[@]}") ;;
+  all) packages=("${build[@]}" "${test[@]}") ;;
+  *) echo "usage: install-deps.sh [build|all]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
