@@ -1,0 +1,91 @@
+// The todo example's own backend, as a team would have it: pushsync does not
+// replace it, it tells devices *which* record to pull from it.
+//
+//   POST  /devices/{installationId}  {"email"}  registers the device with
+//         pushsync (the API token stays here) -> {installationId, channelSecret}
+//   GET   /todo_items/{id}           the one-record pull a push asks for
+//   POST  /todo_items                {"list_id","title","owner_email"}
+//   PATCH /todo_items/{id}           {"title"?, "done"?}
+// Writes run pushsync.set_originator(X-Installation-Id) in their transaction,
+// so the writer's own device is not notified.
+//
+// Environment: DATABASE_URL, PUSHSYNC_URL (http://pushsync:8080),
+// PUSHSYNC_API_TOKEN or PUSHSYNC_API_TOKEN_FILE, PORT (3000).
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+
+const secret = (name) => (process.env[name] ?? readFileSync(process.env[`${name}_FILE`], 'utf8')).trim();
+const pool = new pg.Pool({ connectionString: secret('DATABASE_URL') });
+const pushsync = process.env.PUSHSYNC_URL ?? 'http://127.0.0.1:8080';
+const token = secret('PUSHSYNC_API_TOKEN');
+
+async function registerDevice(installationId, { email }) {
+  if (typeof email !== 'string' || !email) return [422, { error: 'invalid_field', message: 'email is required' }];
+  const answer = await fetch(`${pushsync}/v1/installations/${encodeURIComponent(installationId)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ platform: 'ws', tags: [`_email_${email}`] }),
+  });
+  const body = await answer.json();
+  if (!answer.ok) return [502, { error: 'pushsync_refused', message: body.message ?? answer.statusText }];
+  return [200, { installationId, channelSecret: body.channelSecret }];
+}
+
+async function readItem(id) {
+  const { rows } = await pool.query(
+    'SELECT id, list_id, title, done, owner_email, updated_at FROM todo_items WHERE id = $1', [id]);
+  return rows.length ? [200, rows[0]] : [404, { error: 'not_found', message: `no todo item ${id}` }];
+}
+
+// One write transaction, attributed to the device that asked for it.
+async function write(installationId, statement, values) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pushsync.set_originator($1)', [installationId ?? '']);
+    const { rows } = await client.query(statement, values);
+    await client.query('COMMIT');
+    return rows.length ? [200, rows[0]] : [404, { error: 'not_found', message: 'no such todo item' }];
+  } catch (e) {
+    await client.query('ROLLBACK');
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+async function route(method, path, body, origin) {
+  const [, collection, id] = path.split('/');
+  if (collection === 'devices' && id && method === 'POST') return registerDevice(decodeURIComponent(id), body);
+  if (collection !== 'todo_items') return [404, { error: 'not_found', message: 'no such route' }];
+  if (method === 'GET' && id) return readItem(id);
+  if (method === 'POST' && !id)
+    return write(origin, 'INSERT INTO todo_items (list_id, title, owner_email) VALUES ($1, $2, $3) RETURNING *',
+      [body.list_id, body.title, body.owner_email]);
+  if (method === 'PATCH' && id)
+    return write(origin, `UPDATE todo_items SET title = coalesce($2, title), done = coalesce($3, done),
+                          updated_at = now() WHERE id = $1 RETURNING *`, [id, body.title ?? null, body.done ?? null]);
+  return [405, { error: 'method_not_allowed', message: `${method} ${path}` }];
+}
+
+async function readJson(request) {
+  let text = '';
+  for await (const chunk of request) text += chunk;
+  return text ? JSON.parse(text) : {};
+}
+
+const server = createServer(async (request, response) => {
+  let status, body;
+  try {
+    const { pathname } = new URL(request.url, 'http://backend');
+    [status, body] = await route(request.method, pathname, await readJson(request),
+      request.headers['x-installation-id']);
+  } catch (e) {
+    console.error(`${request.method} ${request.url}: ${e.message}`.replaceAll('\n', ' | '));
+    [status, body] = [500, { error: 'internal_error', message: 'the request failed; the backend log says why' }];
+  }
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+});
+server.listen(Number(process.env.PORT ?? 3000), () => console.log(`todo backend on :${server.address().port}`));
+process.on('SIGTERM', () => server.close(() => pool.end()));
