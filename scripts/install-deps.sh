@@ -12,9 +12,10 @@ build=(
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libjemalloc-dev
 )
 # Test and demo: GoogleTest, the PostgreSQL server for throwaway clusters
-# (and pgbench, psql), curl; Node.js for the examples' checks, unless a
-# Node.js is already installed.
-test=(libgtest-dev postgresql postgresql-contrib curl)
+# (and pgbench, psql), curl, Chromium for the web demo's browser test;
+# Node.js for the JS client, the web demo and the examples' checks, unless
+# a Node.js is already installed.
+test=(libgtest-dev postgresql postgresql-contrib curl chromium)
 command -v node >/dev/null && command -v npm >/dev/null || test+=(nodejs npm)
 
 case "${1:-all}" in

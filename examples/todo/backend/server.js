@@ -1,24 +1,36 @@
 // The todo example's own backend, as a team would have it: pushsync does not
 // replace it, it tells devices *which* record to pull from it.
 //
+//   GET   /  (and /app.js, /pushsync-client.js)  the web app (../web)
 //   POST  /devices/{installationId}  {"email"}  registers the device with
-//         pushsync (the API token stays here) -> {installationId, channelSecret}
+//         pushsync (the API token stays here)
+//         -> {installationId, channelSecret, url: the WebSocket channel}
+//   GET   /todo_items?owner={email}  a user's items
 //   GET   /todo_items/{id}           the one-record pull a push asks for
 //   POST  /todo_items                {"list_id","title","owner_email"}
 //   PATCH /todo_items/{id}           {"title"?, "done"?}
 // Writes run pushsync.set_originator(X-Installation-Id) in their transaction,
 // so the writer's own device is not notified.
 //
-// Environment: DATABASE_URL, PUSHSYNC_URL (http://pushsync:8080),
-// PUSHSYNC_API_TOKEN or PUSHSYNC_API_TOKEN_FILE, PORT (3000).
+// Environment: DATABASE_URL (or DATABASE_URL_FILE), PUSHSYNC_URL
+// (http://pushsync:8080), PUSHSYNC_API_TOKEN or PUSHSYNC_API_TOKEN_FILE,
+// PUSHSYNC_PUBLIC_WS (the channel as browsers reach it; default PUSHSYNC_URL
+// as ws://…/v1/ws), PORT (3000).
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const secret = (name) => (process.env[name] ?? readFileSync(process.env[`${name}_FILE`], 'utf8')).trim();
 const pool = new pg.Pool({ connectionString: secret('DATABASE_URL') });
 const pushsync = process.env.PUSHSYNC_URL ?? 'http://127.0.0.1:8080';
 const token = secret('PUSHSYNC_API_TOKEN');
+const publicChannel = process.env.PUSHSYNC_PUBLIC_WS ?? `${pushsync.replace(/^http/, 'ws')}/v1/ws`;
+const files = {
+  '/': ['../web/index.html', 'text/html; charset=utf-8'],
+  '/app.js': ['../web/app.js', 'text/javascript'],
+  '/pushsync-client.js': ['../../../clients/js/pushsync-client.js', 'text/javascript'],
+};
 
 async function registerDevice(installationId, { email }) {
   if (typeof email !== 'string' || !email) return [422, { error: 'invalid_field', message: 'email is required' }];
@@ -29,7 +41,13 @@ async function registerDevice(installationId, { email }) {
   });
   const body = await answer.json();
   if (!answer.ok) return [502, { error: 'pushsync_refused', message: body.message ?? answer.statusText }];
-  return [200, { installationId, channelSecret: body.channelSecret }];
+  return [200, { installationId, channelSecret: body.channelSecret, url: publicChannel }];
+}
+
+async function listItems(owner) {
+  const { rows } = await pool.query(
+    'SELECT id, list_id, title, done, owner_email, updated_at FROM todo_items WHERE owner_email = $1 ORDER BY id', [owner]);
+  return [200, rows];
 }
 
 async function readItem(id) {
@@ -55,11 +73,13 @@ async function write(installationId, statement, values) {
   }
 }
 
-async function route(method, path, body, origin) {
+async function route(method, url, body, origin) {
+  const path = url.pathname;
   const [, collection, id] = path.split('/');
   if (collection === 'devices' && id && method === 'POST') return registerDevice(decodeURIComponent(id), body);
   if (collection !== 'todo_items') return [404, { error: 'not_found', message: 'no such route' }];
   if (method === 'GET' && id) return readItem(id);
+  if (method === 'GET') return listItems(url.searchParams.get('owner') ?? '');
   if (method === 'POST' && !id)
     return write(origin, 'INSERT INTO todo_items (list_id, title, owner_email) VALUES ($1, $2, $3) RETURNING *',
       [body.list_id, body.title, body.owner_email]);
@@ -75,12 +95,16 @@ async function readJson(request) {
   return text ? JSON.parse(text) : {};
 }
 
+function serveFile(response, [path, type]) {
+  response.writeHead(200, { 'content-type': type }).end(readFileSync(fileURLToPath(new URL(path, import.meta.url))));
+}
+
 const server = createServer(async (request, response) => {
   let status, body;
   try {
-    const { pathname } = new URL(request.url, 'http://backend');
-    [status, body] = await route(request.method, pathname, await readJson(request),
-      request.headers['x-installation-id']);
+    const url = new URL(request.url, 'http://backend');
+    if (request.method === 'GET' && files[url.pathname]) return serveFile(response, files[url.pathname]);
+    [status, body] = await route(request.method, url, await readJson(request), request.headers['x-installation-id']);
   } catch (e) {
     console.error(`${request.method} ${request.url}: ${e.message}`.replaceAll('\n', ' | '));
     [status, body] = [500, { error: 'internal_error', message: 'the request failed; the backend log says why' }];

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The web demo's browser test: headless Chromium (Debian's chromium),
+# puppeteer-core, a real sidecar (PUSHSYNC_BINARY, default build/pushsync),
+# PostgreSQL and the example backend. Installs the npm packages from their
+# lockfiles first (no browser download: puppeteer-core has none).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+install() { [ -d "$1/node_modules" ] && [ "$1/node_modules" -nt "$1/package-lock.json" ] ||
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); }
+install "$here"
+install "$here/../../backend"
+cd "$here"
+exec node --test web_demo.test.js
