@@ -135,7 +135,8 @@ void require_catalog_ok(pqxx::connection& conn, const config::Config& config) {
   if (int installed = db::installed_schema_version(conn, config); installed > db::latest_schema_version())
     throw std::runtime_error("the pushsync schema is at version " + std::to_string(installed) +
                              ", newer than this binary's " + std::to_string(db::latest_schema_version()) +
-                             ": run pushsync " PUSHSYNC_VERSION " only against the schema it knows (README: rollbacks)");
+                             ": run pushsync " PUSHSYNC_VERSION
+                             " only against the schema it knows (README: rollbacks)");
   auto report = db::check_catalog(conn, config, served_platforms(config));
   for (const auto& warning : report.warnings) spdlog::warn("{}", warning);
   if (!report.errors.empty()) throw config::ConfigError(report.errors);
@@ -313,7 +314,8 @@ void make_http(HttpParts& http, const config::Config& config, asio::io_context& 
 
 void start_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
                 const push::ProviderSet& providers) {
-  http.context = std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers, http.readiness});
+  http.context =
+      std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers, http.readiness});
   api::add_installation_routes(http.routes, *http.context);
   api::add_push_routes(http.routes, *http.context);
   api::add_feedback_routes(http.routes, *http.context);

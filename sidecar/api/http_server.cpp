@@ -47,7 +47,13 @@ bool out_of_resources(const boost::system::error_code& ec) {
 
 HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
                        const Readiness& readiness, metrics::Metrics& metrics)
-    : io_(io), config_(config), routes_(routes), readiness_(readiness), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
+    : io_(io),
+      config_(config),
+      routes_(routes),
+      readiness_(readiness),
+      metrics_(metrics),
+      acceptor_(io),
+      accept_pause_(io) {}
 
 void HttpServer::start() {
   auto endpoint = parse_listen(config_.listen);
@@ -191,7 +197,8 @@ asio::awaitable<Response> HttpServer::dispatch(const Request& request, const Rou
 }
 
 void HttpServer::authorize(Access access, const Request& request) const {
-  if (access == Access::health || access == Access::open || (access == Access::metrics && config_.metrics_public)) return;
+  if (access == Access::health || access == Access::open) return;
+  if (access == Access::metrics && config_.metrics_public) return;
   auto bearer = bearer_token(request);
   if (bearer && same_secret(*bearer, config_.api_token)) return;
   auto rhoconnect = request.find("X-RhoConnect-API-TOKEN");

@@ -46,8 +46,9 @@ TableShape shape_of(pqxx::transaction_base& tx, const config::QualifiedName& rel
   shape.exists = true;
   shape.kind = rel[0][1].as<std::string>()[0];
   shape.readable = rel[0][2].as<bool>();
+  const std::string oid = rel[0][0].c_str();
   for (const auto& row : tx.exec_params(
-           "SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped", rel[0][0].c_str()))
+           "SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped", oid))
     shape.columns.insert(row[0].as<std::string>());
   return shape;
 }
