@@ -43,7 +43,7 @@ else
   # crun's cgroup setup nor a network namespace for builds.
   printf '[containers]\ndefault_ulimits = []\n' >"$work/containers.conf"
   export CONTAINERS_CONF="$work/containers.conf"
-  build_opts=(--isolation chroot)
+  build_opts=(--isolation chroot --format docker)  # OCI images have no HEALTHCHECK
   run_opts=(--runtime /usr/bin/runc --network host)
 fi
 echo "engine: $engine"
