@@ -18,13 +18,11 @@ namespace {
 using boost::beast::http::verb;
 using nlohmann::json;
 
-constexpr int default_limit = 1000;
-constexpr int max_limit = 10000;
 constexpr std::size_t max_ids = 10000;
 
 boost::asio::awaitable<Response> list(const ApiContext& context, const Call& call) {
   db::DeadLetterQuery query{moment_param(call, "since"), last_value(call.query, "table"),
-                            last_value(call.query, "reason"), limit_param(call, default_limit, max_limit)};
+                            last_value(call.query, "reason"), limit_param(call)};
   db::DeadLetters store(context.config.database.schema);
   auto read = [store, query](pqxx::connection& conn) { return store.list(conn, query); };
   auto letters = co_await context.db.run(read);

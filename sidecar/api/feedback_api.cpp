@@ -11,9 +11,6 @@ namespace {
 
 using boost::beast::http::verb;
 
-constexpr int default_limit = 1000;
-constexpr int max_limit = 10000;
-
 }  // namespace
 
 void add_feedback_routes(Routes& routes, const ApiContext& context) {
@@ -21,7 +18,7 @@ void add_feedback_routes(Routes& routes, const ApiContext& context) {
   routes.add("/v1/feedback", Access::api_token).methods[verb::get] =
       [&context, store](const Call& call) -> boost::asio::awaitable<Response> {
     std::string since = moment_param(call, "since");
-    int limit = limit_param(call, default_limit, max_limit);
+    int limit = limit_param(call);
     auto read = [store, since, limit](pqxx::connection& conn) { return store->feedback(conn, since, limit); };
     auto rows = co_await context.db.run(read);
     nlohmann::json list = nlohmann::json::array();
