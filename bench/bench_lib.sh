@@ -81,10 +81,11 @@ apns:
 YAML
 }
 
-#   bench_databases
+#   bench_databases [SQL]
 # Sets databases, binaries and names: this revision's pushsync on the
 # cluster's database and, with BENCH_BASELINE, that revision's binary on a
-# database of its own; url_of DATABASE gives its URL.
+# database of its own; url_of DATABASE gives its URL. SQL (the app's
+# tables) runs in each of them.
 bench_databases() {
   databases=(postgres)
   binaries=("$root/build/pushsync")
@@ -95,6 +96,9 @@ bench_databases() {
     databases+=(baseline)
     binaries+=("$baseline_bin")
     names+=("$BENCH_BASELINE")
+  fi
+  if [ -n "${1:-}" ]; then
+    for d in "${databases[@]}"; do psql "$(url_of "$d")" -qX -c "$1"; done
   fi
 }
 url_of() { echo "${url/dbname=postgres/dbname=$1}"; }

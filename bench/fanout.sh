@@ -13,10 +13,7 @@ rounds=${BENCH_ROUNDS:-3}
 
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB"
-bench_databases
-for d in "${databases[@]}"; do
-  psql "$(url_of "$d")" -qX -c "CREATE TABLE announcements (id bigserial PRIMARY KEY, audience text NOT NULL)"
-done
+bench_databases "CREATE TABLE announcements (id bigserial PRIMARY KEY, audience text NOT NULL)"
 kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 run() {  # index -> "seconds idle_rss_kb peak_rss_kb"

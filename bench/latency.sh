@@ -21,10 +21,7 @@ rounds=${BENCH_ROUNDS:-3}
 
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB -c max_connections=50"
-bench_databases
-for d in "${databases[@]}"; do
-  psql "$(url_of "$d")" -qX -c "CREATE TABLE lat_items (id bigserial PRIMARY KEY, owner text NOT NULL, t text NOT NULL)"
-done
+bench_databases "CREATE TABLE lat_items (id bigserial PRIMARY KEY, owner text NOT NULL, t text NOT NULL)"
 echo "INSERT INTO lat_items (owner, t) VALUES ('u' || (random() * 99)::int, ((extract(epoch FROM clock_timestamp()) * 1000000)::bigint)::text);" \
   >"$work/insert.sql"
 
