@@ -4,6 +4,5 @@
 # scripts/check-examples/check.mjs. Part of the test suite.
 set -euo pipefail
 dir=$(cd "$(dirname "$0")/check-examples" && pwd)
-cd "$dir"
-[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null
-exec node check.mjs
+"$dir/../npm-ci.sh" "$dir"
+exec node "$dir/check.mjs"

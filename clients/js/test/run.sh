@@ -4,5 +4,5 @@
 # for Node without a global WebSocket) from package-lock.json first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null
+../../scripts/npm-ci.sh .
 exec node --test test/*.test.js

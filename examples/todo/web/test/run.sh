@@ -5,9 +5,6 @@
 # lockfiles first (no browser download: puppeteer-core has none).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-install() { [ -d "$1/node_modules" ] && [ "$1/node_modules" -nt "$1/package-lock.json" ] ||
-  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); }
-install "$here"
-install "$here/../../backend"
+"$here/../../../../scripts/npm-ci.sh" "$here" "$here/../../backend"
 cd "$here"
 exec node --test web_demo.test.js
