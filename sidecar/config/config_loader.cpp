@@ -151,8 +151,9 @@ ApnsConfig read_apns(const YamlNode& node) {
 // The JSON key file of a Google service account, checked field by field so
 // that a wrong file is an error at its config line, not at the first push.
 ServiceAccount read_service_account(const YamlNode& at, const std::string& file) {
-  if (auto why = unreadable(file)) at.fail("cannot read " + file + ": " + *why);
-  auto json = nlohmann::json::parse(read_whole_file(file), nullptr, false);
+  auto text = read_file_text(file);
+  if (!text.text) at.fail("cannot read " + file + ": " + text.why);
+  auto json = nlohmann::json::parse(*text.text, nullptr, false);
   if (!json.is_object()) at.fail(file + " is not a JSON service account file");
   ServiceAccount account;
   for (auto [key, out] : {std::pair{"project_id", &account.project_id}, {"client_email", &account.client_email},
@@ -400,8 +401,9 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
 }
 
 Config load_config(const std::string& file, const EnvLookup& env) {
-  if (auto why = unreadable(file)) throw ConfigError(ConfigIssue{file, {}, "", "cannot read the config file: " + *why});
-  return parse_config(file, read_whole_file(file), env);
+  auto text = read_file_text(file);
+  if (!text.text) throw ConfigError(ConfigIssue{file, {}, "", "cannot read the config file: " + text.why});
+  return parse_config(file, *text.text, env);
 }
 
 }  // namespace pushsync::config

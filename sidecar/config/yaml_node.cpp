@@ -163,8 +163,9 @@ std::optional<std::string> YamlNode::secret(std::string_view key) const {
   if (inline_value) return inline_value->str();
   if (!file_value) return std::nullopt;
   std::string path = file_value->str();
-  if (auto why = unreadable(path)) file_value->fail("cannot read secret file \"" + path + "\": " + *why);
-  std::string text = read_whole_file(path);
+  auto file = read_file_text(path);
+  if (!file.text) file_value->fail("cannot read secret file \"" + path + "\": " + file.why);
+  std::string text = std::move(*file.text);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
 }

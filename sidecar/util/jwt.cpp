@@ -62,8 +62,9 @@ PrivateKey PrivateKey::from_pem(const std::string& pem, const std::string& what)
 }
 
 PrivateKey PrivateKey::from_pem_file(const std::string& path, const std::string& what) {
-  if (auto why = unreadable(path)) throw std::runtime_error(what + ": cannot read " + path + ": " + *why);
-  return from_pem(read_whole_file(path), what + " (" + path + ")");
+  auto file = read_file_text(path);
+  if (!file.text) throw std::runtime_error(what + ": cannot read " + path + ": " + file.why);
+  return from_pem(*file.text, what + " (" + path + ")");
 }
 
 bool PrivateKey::is_ec() const { return EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_EC; }

@@ -2,11 +2,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,22 +28,38 @@ std::string reason(const std::string& path, int error_number) {
   return std::strerror(error_number);
 }
 
+// A descriptor open for reading, or -errno (a directory: -EISDIR).
+int open_for_reading(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return -EISDIR;
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::optional<std::string> unreadable(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return reason(path, EISDIR);
-  std::ifstream in(path, std::ios::binary);
-  if (in) return std::nullopt;
-  return reason(path, errno);
+  const int fd = open_for_reading(path);
+  if (fd < 0) return reason(path, -fd);
+  ::close(fd);
+  return std::nullopt;
 }
 
-std::string read_whole_file(const std::string& path) {
-  if (auto why = unreadable(path)) throw std::runtime_error("cannot read " + path + ": " + *why);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+FileText read_file_text(const std::string& path) {
+  const int fd = open_for_reading(path);
+  if (fd < 0) return {std::nullopt, reason(path, -fd)};
+  std::string text;
+  char buffer[16 * 1024];
+  ssize_t n;
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+  const int error = n < 0 ? errno : 0;
+  ::close(fd);
+  if (error) return {std::nullopt, reason(path, error)};
+  return {std::move(text), ""};
 }
 
 }  // namespace pushsync

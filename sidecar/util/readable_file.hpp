@@ -10,10 +10,15 @@ namespace pushsync {
 // and who owns the file with what mode: in a container the file is usually
 // 0600 on the host and owned by someone else than the image's user.
 
-// The whole file; throws std::runtime_error("cannot read PATH: REASON").
-std::string read_whole_file(const std::string& path);
+// A file's whole text, or why it cannot be read.
+struct FileText {
+  std::optional<std::string> text;
+  std::string why;  // when there is no text
+};
+FileText read_file_text(const std::string& path);
 
-// Nothing when PATH can be opened for reading, else the reason.
+// For files another library reads (OpenSSL): nothing when PATH can be
+// opened for reading, else the reason.
 std::optional<std::string> unreadable(const std::string& path);
 
 }  // namespace pushsync

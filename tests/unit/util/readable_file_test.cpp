@@ -61,26 +61,24 @@ TEST(ReadableFile, PermissionDeniedNamesTheProcessUidAndTheFileOwnerAndMode) {
   std::string path = private_file(getuid() == 0 ? 0600 : 0000);
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
-  auto got = as_other_user([&] { return unreadable(path).value_or("readable"); });
+  auto got = as_other_user([&] { return read_file_text(path).why; });
   EXPECT_EQ(got.text, fmt::format("permission denied (pushsync runs as uid {}, gid {}; the file is owned by uid {}, "
                                   "gid {}, mode {:04o})",
                                   got.uid, got.gid, st.st_uid, st.st_gid, st.st_mode & 07777));
 }
 
-TEST(ReadableFile, ReadWholeFileSaysWhichFileAndWhy) {
-  try {
-    read_whole_file("/nonexistent/secret");
-    FAIL() << "expected an error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "cannot read /nonexistent/secret: no such file");
-  }
+TEST(ReadableFile, AFileThatCannotBeReadSaysWhy) {
+  auto missing = read_file_text("/nonexistent/secret");
+  EXPECT_EQ(missing.text, std::nullopt);
+  EXPECT_EQ(missing.why, "no such file");
+  EXPECT_EQ(read_file_text("/").why, "it is a directory");
   EXPECT_EQ(unreadable("/").value_or("readable"), "it is a directory");
 }
 
 TEST(ReadableFile, AReadableFileIsReadWhole) {
   std::string path = private_file(0600);
   EXPECT_EQ(unreadable(path), std::nullopt);
-  EXPECT_EQ(read_whole_file(path), "s3cret\n");
+  EXPECT_EQ(read_file_text(path).text, "s3cret\n");
 }
 
 }  // namespace
