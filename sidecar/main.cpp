@@ -28,6 +28,7 @@
 #include "sidecar/api/endpoints.hpp"
 #include "sidecar/cli/dead_letters_cli.hpp"
 #include "sidecar/cli/probe.hpp"
+#include "sidecar/cli/vapid_keys.hpp"
 #include "sidecar/api/http_server.hpp"
 #include "sidecar/capture/dispatcher.hpp"
 #include "sidecar/capture/wakeup.hpp"
@@ -41,6 +42,7 @@
 #include "sidecar/push/fcm/fcm_provider.hpp"
 #include "sidecar/push/log/log_provider.hpp"
 #include "sidecar/push/provider_set.hpp"
+#include "sidecar/push/webpush/webpush_provider.hpp"
 #include "sidecar/push/ws/ws_hub.hpp"
 #include "sidecar/push/ws/ws_provider.hpp"
 #include "sidecar/route/directory.hpp"
@@ -98,6 +100,7 @@ std::set<Platform> served_platforms(const config::Config& config) {
   std::set<Platform> served;
   if (config.apns) served.insert(Platform::apns);
   if (config.fcm) served.insert(Platform::fcm);
+  if (config.webpush) served.insert(Platform::webpush);
   if (config.http && config.websocket.enabled) served.insert(Platform::ws);
   return served;
 }
@@ -124,6 +127,9 @@ std::unique_ptr<push::ProviderSet> make_providers(const config::Config& config, 
   if (config.fcm)
     add(Platform::fcm, "fcm", config.fcm->pos,
         [&] { return std::make_shared<push::FcmProvider>(ex, *config.fcm, config.delivery); });
+  if (config.webpush)
+    add(Platform::webpush, "webpush", config.webpush->pos,
+        [&] { return std::make_shared<push::WebPushProvider>(ex, *config.webpush, config.delivery); });
   if (hub) providers->add(Platform::ws, std::make_shared<push::WsProvider>(config, *hub));
   return providers;
 }
@@ -429,6 +435,9 @@ int main(int argc, char** argv) {
   std::string probe_address;
   probe->add_flag("--ready", probe_ready, "ask /readyz: migrations applied, database and providers usable");
   probe->add_option("--address", probe_address, "host:port to ask (default: the config's http.listen)");
+  auto* vapid = app.add_subcommand("vapid-keys", "generate a VAPID key pair for Web Push (webpush section)");
+  std::string vapid_out = "vapid-private.pem";
+  vapid->add_option("--out", vapid_out, "where to write the private key (default: vapid-private.pem; never overwritten)");
   SendOptions send_options;
   send->add_option("--tag", send_options.tags, "tag to push to (repeatable)");
   send->add_option("--installation", send_options.installations, "installation id to push to (repeatable)");
@@ -450,6 +459,7 @@ int main(int argc, char** argv) {
     if (*check) return command_check(options);
     if (*send) return command_send(options, send_options);
     if (*probe) return command_probe(options, probe_address, probe_ready);
+    if (*vapid) return cli::vapid_keys(vapid_out, std::cout, std::cerr);
     if (*dead) return command_dead_letters(options, *dead_list, *dead_retry, dead_options);
     (void)run;
     return command_run(options);

@@ -7,6 +7,7 @@
 #include "sidecar/api/endpoints.hpp"
 #include "sidecar/api/field_checks.hpp"
 #include "sidecar/db/installation_store.hpp"
+#include "sidecar/push/webpush/subscription.hpp"
 #include "sidecar/util/random_token.hpp"
 #include "sidecar/util/sha256.hpp"
 
@@ -36,15 +37,24 @@ bool is_fcm_token(const std::string& token) {
          std::all_of(token.begin(), token.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
 }
 
+// A webpush "pushChannel": the PushSubscription as a JSON object, or as its text.
+std::string subscription_text(const json& body) {
+  auto channel = body.find("pushChannel");
+  if (channel != body.end() && channel->is_object()) return channel->dump();
+  return string_field(body, "pushChannel", max_fcm_token_bytes);
+}
+
 db::InstallationWrite installation_from(const std::string& id, const json& body) {
   only_known_fields(body, {"installationId", "platform", "pushChannel", "tags"});
   if (auto given = body.find("installationId"); given != body.end() && *given != id)
     throw invalid("installation_id_mismatch", "\"installationId\" differs from the id in the path");
   std::string platform_name = string_field(body, "platform", 16);
   auto platform = parse_platform(platform_name);
-  if (!platform) throw invalid("invalid_platform", "\"platform\" must be \"apns\", \"fcm\" or \"ws\"");
-  db::InstallationWrite write{id, *platform, string_field(body, "pushChannel", max_fcm_token_bytes),
-                              tag_list(body, "tags", max_installation_tags), std::nullopt};
+  if (!platform) throw invalid("invalid_platform", "\"platform\" must be \"apns\", \"fcm\", \"ws\" or \"webpush\"");
+  std::string channel = *platform == Platform::webpush ? subscription_text(body)
+                                                        : string_field(body, "pushChannel", max_fcm_token_bytes);
+  db::InstallationWrite write{id, *platform, std::move(channel), tag_list(body, "tags", max_installation_tags),
+                              std::nullopt};
   switch (*platform) {
     case Platform::apns:
       if (!is_apns_token(write.push_channel))
@@ -54,6 +64,12 @@ db::InstallationWrite installation_from(const std::string& id, const json& body)
       if (!is_fcm_token(write.push_channel))
         throw invalid("invalid_push_channel", "an FCM \"pushChannel\" is the registration token (printable, "
                                               "at most 4096 bytes)");
+      break;
+    case Platform::webpush:
+      if (auto parsed = push::webpush::parse_subscription(write.push_channel); !parsed.subscription)
+        throw invalid("invalid_push_channel", "a webpush \"pushChannel\" is the browser's PushSubscription "
+                                              "(its toJSON()): " + parsed.why);
+      write.push_channel = push::webpush::stored_form(write.push_channel);
       break;
     case Platform::ws:
       if (write.push_channel.empty()) write.push_channel = id;  // ws devices are reached by installation id

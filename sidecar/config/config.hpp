@@ -76,6 +76,18 @@ struct FcmConfig {
   SourcePos pos;
 };
 
+// Web Push (RFC 8030) to browsers: VAPID identifies pushsync to every push
+// service; connections are pooled per push service origin.
+struct WebPushConfig {
+  std::string vapid_public_key;        // base64url, given to browsers as applicationServerKey
+  std::string vapid_private_key_file;  // PEM, EC P-256 (pushsync vapid-keys)
+  std::string subject;                 // mailto: or https: contact for push service operators
+  std::string ca_file;
+  int connections = 2;                 // per push service origin
+  Duration request_timeout = 10s;
+  SourcePos pos;
+};
+
 struct WebsocketConfig {
   bool enabled = true;
   Duration ping_interval = 20s;  // a device silent for two intervals is disconnected
@@ -152,6 +164,7 @@ struct Config {
   std::optional<HttpConfig> http;
   std::optional<ApnsConfig> apns;
   std::optional<FcmConfig> fcm;
+  std::optional<WebPushConfig> webpush;
   WebsocketConfig websocket;
   DeliveryConfig delivery;
   std::optional<Template> users_tag;

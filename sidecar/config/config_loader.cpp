@@ -12,6 +12,7 @@
 #include "sidecar/config/config_error.hpp"
 #include "sidecar/config/table_key.hpp"
 #include "sidecar/config/yaml_node.hpp"
+#include "sidecar/util/base64url.hpp"
 #include "sidecar/util/jwt.hpp"
 #include "sidecar/util/readable_file.hpp"
 
@@ -182,6 +183,32 @@ FcmConfig read_fcm(const YamlNode& node) {
   if (auto v = node.get("connections")) fcm.connections = static_cast<int>(v->integer(1, 64));
   if (auto v = node.get("request_timeout")) fcm.request_timeout = positive_duration(*v, Duration(100));
   return fcm;
+}
+
+WebPushConfig read_webpush(const YamlNode& node) {
+  node.entries({"vapid_public_key", "vapid_private_key_file", "subject", "ca_file", "connections", "request_timeout"});
+  WebPushConfig webpush;
+  webpush.pos = node.pos();
+  webpush.vapid_public_key = node.required("vapid_public_key").str();
+  webpush.vapid_private_key_file = node.required("vapid_private_key_file").str();
+  webpush.subject = node.required("subject").str();
+  if (webpush.subject.rfind("mailto:", 0) != 0 && webpush.subject.rfind("https://", 0) != 0)
+    node.required("subject").fail("subject must be a mailto: or https: URL push services can reach you at");
+  if (auto v = node.get("ca_file")) webpush.ca_file = v->str();
+  if (auto v = node.get("connections")) webpush.connections = static_cast<int>(v->integer(1, 64));
+  if (auto v = node.get("request_timeout")) webpush.request_timeout = positive_duration(*v, Duration(100));
+  std::string public_key, problem;
+  try {
+    public_key = base64url_encode(PrivateKey::from_pem_file(webpush.vapid_private_key_file, "key").p256_public_point());
+  } catch (const std::runtime_error& e) {
+    problem = e.what();
+  }
+  if (!problem.empty()) node.required("vapid_private_key_file").fail(problem);
+  if (public_key != webpush.vapid_public_key)
+    node.required("vapid_public_key")
+        .fail("vapid_public_key is not the public half of the key in " + webpush.vapid_private_key_file +
+              " (pushsync vapid-keys prints both)");
+  return webpush;
 }
 
 DeliveryConfig read_delivery(const YamlNode& node) {
@@ -370,7 +397,7 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
   YamlDocument doc{file, env};
   YamlNode root(load_yaml_text(file, text), "", doc);
   if (root.is_null()) throw ConfigError(ConfigIssue{file, {}, "", "config is empty"});
-  root.entries({"database", "http", "apns", "fcm", "websocket", "delivery", "users", "log", "shutdown_timeout",
+  root.entries({"database", "http", "apns", "fcm", "webpush", "websocket", "delivery", "users", "log", "shutdown_timeout",
                 "tables"});
   Config config;
   config.file = file;
@@ -378,6 +405,7 @@ Config parse_config(const std::string& file, const std::string& text, const EnvL
   if (auto v = root.get("http")) config.http = read_http(*v);
   if (auto v = root.get("apns")) config.apns = read_apns(*v);
   if (auto v = root.get("fcm")) config.fcm = read_fcm(*v);
+  if (auto v = root.get("webpush")) config.webpush = read_webpush(*v);
   if (auto v = root.get("websocket")) {
     v->entries({"enabled", "ping_interval", "max_unacked", "max_connections"});
     if (auto e = v->get("enabled")) config.websocket.enabled = e->boolean();

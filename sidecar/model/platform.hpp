@@ -6,15 +6,16 @@
 
 namespace pushsync {
 
-enum class Platform { apns, fcm, ws };
+enum class Platform { apns, fcm, ws, webpush };
 
-inline constexpr std::array<Platform, 3> all_platforms{Platform::apns, Platform::fcm, Platform::ws};
+inline constexpr std::array<Platform, 4> all_platforms{Platform::apns, Platform::fcm, Platform::ws, Platform::webpush};
 
 constexpr std::string_view to_string(Platform p) {
   switch (p) {
     case Platform::apns: return "apns";
     case Platform::fcm: return "fcm";
     case Platform::ws: return "ws";
+    case Platform::webpush: return "webpush";
   }
   return "?";
 }

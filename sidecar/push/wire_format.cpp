@@ -37,9 +37,14 @@ std::string serialize(const Push& push, Duration ttl) {
   switch (push.target.platform) {
     case Platform::apns: return apns_body_text(push);
     case Platform::fcm: return fcm_message(push, ttl).dump();
-    case Platform::ws: return ws_frame(push).dump();
+    case Platform::ws:
+    case Platform::webpush: return ws_frame(push).dump();
   }
   return {};
+}
+
+std::size_t limit_of(Platform platform) {
+  return platform == Platform::webpush ? webpush::max_plaintext_bytes : max_payload_bytes;
 }
 
 }  // namespace
@@ -74,13 +79,13 @@ std::string wire_body(const Push& push, Duration ttl) { return push.body.empty()
 
 bool fit_to_limit(Push& push, Duration ttl) {
   push.body = serialize(push, ttl);
-  if (push.body.size() <= max_payload_bytes) return true;
+  if (push.body.size() <= limit_of(push.target.platform)) return true;
   nlohmann::ordered_json minimal;
   for (const char* key : {"message", "table", "op", "id"}) minimal[key] = push.fields[key];
   push.fields = std::move(minimal);
   push.alert.reset();
   push.body = serialize(push, ttl);
-  if (push.body.size() <= max_payload_bytes) return true;
+  if (push.body.size() <= limit_of(push.target.platform)) return true;
   push.body.clear();
   return false;
 }

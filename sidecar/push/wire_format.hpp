@@ -4,6 +4,7 @@
 
 #include "sidecar/model/duration.hpp"
 #include "sidecar/model/push.hpp"
+#include "sidecar/push/webpush/ece.hpp"
 
 namespace pushsync::push {
 
@@ -17,14 +18,15 @@ nlohmann::ordered_json apns_body(const Push& push);
 // out (dry-run output) so device tokens are not written anywhere.
 nlohmann::ordered_json fcm_message(const Push& push, Duration ttl, bool with_token = true);
 
-// The WebSocket frame: the fields as they are, plus alert/sound/badge.
+// The WebSocket frame, and the Web Push message before encryption: the
+// fields as they are, plus alert/sound/badge.
 nlohmann::ordered_json ws_frame(const Push& push);
 
 // The body the push's own platform carries: push.body once fit_to_limit
 // has set it, else serialized now.
 std::string wire_body(const Push& push, Duration ttl);
 
-// Makes the push fit `max_payload_bytes`: when it does not, keeps only
+// Makes the push fit its platform's limit: when it does not, keeps only
 // message/table/op/id (the client can still pull the record). Sets
 // push.body when it fits; false when even the short form is too large.
 bool fit_to_limit(Push& push, Duration ttl);

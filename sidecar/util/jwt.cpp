@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -68,6 +69,21 @@ PrivateKey PrivateKey::from_pem_file(const std::string& path, const std::string&
 }
 
 bool PrivateKey::is_ec() const { return EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_EC; }
+
+std::string PrivateKey::p256_public_point() const {
+  std::string point(65, '\0');
+  std::size_t length = 0;
+  char group[64] = {};
+  std::size_t group_length = 0;
+  if (!is_ec() ||
+      EVP_PKEY_get_utf8_string_param(key_.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &group_length) != 1 ||
+      std::string_view(group, group_length) != "prime256v1" ||
+      EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                      reinterpret_cast<unsigned char*>(point.data()), point.size(), &length) != 1 ||
+      length != point.size())
+    throw std::runtime_error("the key is not an EC P-256 key");
+  return point;
+}
 
 std::string sign_jwt(nlohmann::json header, const nlohmann::json& claims, const PrivateKey& key) {
   header["alg"] = key.is_ec() ? "ES256" : "RS256";

@@ -19,6 +19,9 @@ class PrivateKey {
 
   EVP_PKEY* get() const { return key_.get(); }
   bool is_ec() const;
+  // The uncompressed public point (65 bytes) of an EC P-256 key; throws
+  // std::runtime_error for any other key.
+  std::string p256_public_point() const;
 
  private:
   explicit PrivateKey(EVP_PKEY* key);

@@ -48,14 +48,20 @@ int decode(int status) {
 
 Process::Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                  long open_files) {
-  static int counter = 0;
-  std::string base = temp_dir() + "/proc" + std::to_string(++counter);
-  out_file_ = base + ".out";
-  err_file_ = base + ".err";
   std::vector<std::string> argv_text{PUSHSYNC_BINARY};
   if (open_files > 0)  // the shell execs pushsync: same pid
     argv_text = {"/bin/sh", "-c", "ulimit -n " + std::to_string(open_files) + " && exec \"$0\" \"$@\"", PUSHSYNC_BINARY};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
+  start(std::move(argv_text), env);
+}
+
+Process::Process(Program program) { start(std::move(program.argv), {}); }
+
+void Process::start(std::vector<std::string> argv_text, const std::map<std::string, std::string>& env) {
+  static int counter = 0;
+  std::string base = temp_dir() + "/proc" + std::to_string(++counter);
+  out_file_ = base + ".out";
+  err_file_ = base + ".err";
   std::vector<char*> argv;
   for (auto& a : argv_text) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -75,9 +81,9 @@ Process::Process(const std::vector<std::string>& args, const std::map<std::strin
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + std::string(PUSHSYNC_BINARY));
+  if (rc != 0) throw std::runtime_error("cannot start " + argv_text[0]);
 }
 
 Process::~Process() {

@@ -10,12 +10,18 @@
 
 namespace pushsync::test {
 
-// A pushsync binary running as a child process, output captured in files.
+// Another program to run (found on PATH), for the fakes written in JavaScript.
+struct Program {
+  std::vector<std::string> argv;
+};
+
+// A pushsync binary (or a Program) running as a child process, output captured in files.
 class Process {
  public:
   // `open_files`: when > 0, the soft and hard RLIMIT_NOFILE it starts with.
   Process(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
           long open_files = 0);
+  explicit Process(Program program);
   ~Process();  // SIGKILL if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -33,6 +39,8 @@ class Process {
   std::string err() const;
 
  private:
+  void start(std::vector<std::string> argv, const std::map<std::string, std::string>& env);
+
   int pid_ = -1;
   int status_ = -1;
   std::string out_file_;

@@ -42,7 +42,8 @@ std::string LogProvider::line_for(const Push& push, Duration ttl) {
   switch (push.target.platform) {
     case Platform::apns: payload = apns_body(push); break;
     case Platform::fcm: payload = fcm_message(push, ttl, false)["message"]; break;
-    case Platform::ws: payload = ws_frame(push); break;
+    case Platform::ws:
+    case Platform::webpush: payload = ws_frame(push); break;
   }
   nlohmann::ordered_json line = {
       {"platform", to_string(push.target.platform)}, {"installation", push.target.id}, {"payload", payload}};

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "sidecar/push/http_answers.hpp"
+
+namespace pushsync::push {
+
+// What a push service's answer to a Web Push request means (RFC 8030 §5,
+// RFC 8292 §4.2). 403 is about one subscription (made with another
+// applicationServerKey), so it dead-letters that push; 401 is about our
+// JWT, so it is signed again once and then the provider is down.
+constexpr Verdict webpush_verdict(int status) {
+  if (status >= 200 && status < 300) return Verdict::accepted;  // 201 Created
+  if (status == 404 || status == 410) return Verdict::invalid_token;  // the subscription expired or was removed
+  if (status == 401) return Verdict::refresh_auth;
+  if (status == 429 || status >= 500) return Verdict::retry;
+  return Verdict::dead;  // 400 bad request, 403 key mismatch, 413 payload too large, ...
+}
+
+}  // namespace pushsync::push

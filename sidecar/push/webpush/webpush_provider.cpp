@@ -1,0 +1,135 @@
+#include "sidecar/push/webpush/webpush_provider.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/http2/tls_context.hpp"
+#include "sidecar/push/webpush/subscription.hpp"
+#include "sidecar/push/webpush/webpush_answers.hpp"
+#include "sidecar/push/wire_format.hpp"
+#include "sidecar/util/eager.hpp"
+#include "sidecar/util/sha256.hpp"
+
+namespace pushsync::push {
+
+namespace {
+
+constexpr std::size_t max_topic_chars = 32;
+
+// RFC 8030 §5.4: at most 32 characters of the base64url alphabet. The
+// collapse id when it is one, else a digest of it.
+std::string topic_of(const std::string& collapse_id) {
+  bool usable = collapse_id.size() <= max_topic_chars &&
+                std::all_of(collapse_id.begin(), collapse_id.end(),
+                            [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+  if (usable) return collapse_id;
+  return sha256_hex(collapse_id).substr(0, max_topic_chars);
+}
+
+std::string seconds_of(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
+}  // namespace
+
+WebPushProvider::WebPushProvider(boost::asio::any_io_executor ex, const config::WebPushConfig& config,
+                                 const config::DeliveryConfig& delivery)
+    : ex_(std::move(ex)),
+      config_(config),
+      ttl_(delivery.expiration),
+      vapid_(PrivateKey::from_pem_file(config.vapid_private_key_file, "webpush.vapid_private_key_file"),
+             config.vapid_public_key, config.subject),
+      health_("webpush", delivery.backoff) {
+  http2::make_client_tls({config.ca_file, "", "", ""});  // an unusable ca_file is a config error now
+}
+
+void WebPushProvider::close() {
+  for (auto& [origin, client] : clients_) client->close();
+}
+
+http2::Client& WebPushProvider::client_for(const std::string& origin, const http2::Endpoint& endpoint) {
+  auto& client = clients_[origin];
+  if (!client) {
+    http2::ClientOptions options;
+    options.endpoint = endpoint;
+    options.connections = config_.connections;
+    options.request_timeout = config_.request_timeout;
+    options.name = "webpush " + endpoint.authority();
+    client = std::make_unique<http2::Client>(ex_, http2::make_client_tls({config_.ca_file, "", "", ""}), options);
+  }
+  return *client;
+}
+
+Answer WebPushProvider::answer_of(const http2::Result& result) const {
+  if (!result.response) return health_.no_answer(result);
+  const auto& response = *result.response;
+  auto verdict = webpush_verdict(response.status);
+  std::string why = fmt::format("webpush {}", response.status);
+  if (verdict != Verdict::accepted && !response.body.empty())
+    why += ": " + response.body.substr(0, 200);
+  return {verdict, why, retry_after_of(response)};
+}
+
+boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> pushes,
+                                                      const std::vector<std::size_t>& which,
+                                                      std::vector<Answer>& answers) {
+  struct OriginBatch {
+    http2::Endpoint endpoint;
+    std::vector<std::size_t> indices;
+    std::vector<http2::Request> requests;
+  };
+  std::map<std::string, OriginBatch> batches;
+  for (auto i : which) {
+    const Push& push = pushes[i];
+    auto parsed = webpush::parse_subscription(push.target.token);
+    if (!parsed.subscription) {
+      answers[i] = {Verdict::invalid_token, "webpush: the stored subscription is unusable: " + parsed.why};
+      continue;
+    }
+    auto& subscription = *parsed.subscription;
+    http2::Request request;
+    try {
+      request.body = encryptor_.encrypt(wire_body(push, ttl_), subscription.keys);
+    } catch (const std::runtime_error& e) {
+      answers[i] = {Verdict::dead, e.what()};
+      continue;
+    }
+    request.path = subscription.endpoint.path;
+    request.headers = {{"content-type", "application/octet-stream"},
+                       {"content-encoding", "aes128gcm"},
+                       {"ttl", seconds_of(ttl_)},
+                       {"urgency", push.kind == PayloadKind::alert ? "high" : "normal"},
+                       {"authorization", vapid_.authorization(subscription.origin), true}};
+    if (!push.collapse_id.empty()) request.headers.push_back({"topic", topic_of(push.collapse_id)});
+    auto& batch = batches[subscription.origin];
+    batch.endpoint = subscription.endpoint.endpoint;
+    batch.indices.push_back(i);
+    batch.requests.push_back(std::move(request));
+  }
+  std::vector<std::pair<const OriginBatch*, Eager<std::vector<http2::Result>>>> sending;
+  for (auto& [origin, batch] : batches)
+    sending.emplace_back(&batch, Eager(ex_, client_for(origin, batch.endpoint).send(std::move(batch.requests))));
+  for (auto& [batch, results] : sending) {
+    auto answered = co_await results.get();
+    for (std::size_t k = 0; k < answered.size(); ++k) answers[batch->indices[k]] = answer_of(answered[k]);
+  }
+}
+
+boost::asio::awaitable<std::vector<Outcome>> WebPushProvider::send(std::span<const Push> pushes) {
+  std::vector<Answer> answers(pushes.size());
+  std::vector<std::size_t> all(pushes.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  co_await deliver(pushes, all, answers);
+  // 401: a push service refused our JWT; sign new ones and resend once.
+  if (auto refused = needing_refresh(answers); !refused.empty()) {
+    spdlog::info("webpush: a push service refused the VAPID JWT; signing a new one");
+    vapid_.renew();
+    co_await deliver(pushes, refused, answers);
+  }
+  std::vector<Outcome> outcomes(pushes.size());
+  for (std::size_t i = 0; i < answers.size(); ++i) outcomes[i] = health_.outcome_of(answers[i]);
+  health_.note(outcomes);
+  co_return outcomes;
+}
+
+}  // namespace pushsync::push

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "sidecar/config/config.hpp"
+#include "sidecar/http2/client.hpp"
+#include "sidecar/push/http_answers.hpp"
+#include "sidecar/push/provider.hpp"
+#include "sidecar/push/webpush/ece.hpp"
+#include "sidecar/push/webpush/vapid.hpp"
+
+namespace pushsync::push {
+
+// Web Push (RFC 8030) to browsers: each push is encrypted for its
+// subscription (RFC 8291), signed for with VAPID (RFC 8292) and POSTed to
+// the subscription's endpoint. Endpoints live on each browser vendor's
+// push service, so there is one small HTTP/2 pool per origin, opened when
+// first needed; the origins of one batch are sent to at the same time.
+class WebPushProvider : public Provider {
+ public:
+  // Throws std::runtime_error when the VAPID key or the CA is unusable.
+  WebPushProvider(boost::asio::any_io_executor ex, const config::WebPushConfig& config,
+                  const config::DeliveryConfig& delivery);
+
+  boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
+  void close() override;
+  bool healthy() const override { return !health_.down(); }
+
+ private:
+  // Sends pushes[i] for each i in `which`, all origins at once; sets answers[i].
+  boost::asio::awaitable<void> deliver(std::span<const Push> pushes, const std::vector<std::size_t>& which,
+                                       std::vector<Answer>& answers);
+  http2::Client& client_for(const std::string& origin, const http2::Endpoint& endpoint);
+  Answer answer_of(const http2::Result& result) const;
+
+  boost::asio::any_io_executor ex_;
+  config::WebPushConfig config_;
+  Duration ttl_;
+  webpush::Vapid vapid_;
+  webpush::Encryptor encryptor_;
+  std::map<std::string, std::unique_ptr<http2::Client>> clients_;  // by origin
+  ProviderHealth health_;
+};
+
+}  // namespace pushsync::push

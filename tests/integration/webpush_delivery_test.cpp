@@ -1,0 +1,175 @@
+// Row changes in a real PostgreSQL reach browsers through the running
+// sidecar and a strict fake Web Push service (tests/fakes/webpush), which
+// checks VAPID like a push service and decrypts each message with the
+// http_ece package (not pushsync's code). Its answers end up in the
+// outbox, installations, feedback and dead letters.
+#include <set>
+
+#include "tests/fakes/test_pki.hpp"
+#include "tests/support/api_client.hpp"
+#include "tests/support/fake_push_service.hpp"
+#include "tests/integration/sidecar_fixture.hpp"
+
+namespace pushsync::test {
+namespace {
+
+constexpr const char* api_token = "webpush-test-token";
+const Headers api_headers{{"Authorization", std::string("Bearer ") + api_token}, {"Content-Type", "application/json"}};
+
+class WebPushDelivery : public SidecarTest {
+ protected:
+  void SetUp() override {
+    SidecarTest::SetUp();
+    sql(url_, "DELETE FROM pushsync.installations");
+    const auto& pki = TestPki::get();
+    fake_ = std::make_unique<FakePushService>(pki.server_cert, pki.server_key);
+    std::string key_file = temp_path("vapid.pem");
+    auto made = run_pushsync({"vapid-keys", "--out", key_file});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    auto at = made.out.find("vapid_public_key: \"") + 19;
+    vapid_public_key_ = made.out.substr(at, made.out.find('"', at) - at);
+    providers_yaml_ = "http:\n  listen: 127.0.0.1:0\n  api_token: " + std::string(api_token) +
+                      "\nwebpush:\n  vapid_public_key: \"" + vapid_public_key_ + "\"\n  vapid_private_key_file: " +
+                      key_file + "\n  subject: \"mailto:ops@example.com\"\n  ca_file: " + pki.ca_cert + "\n";
+  }
+  void TearDown() override {
+    SidecarTest::TearDown();
+    fake_.reset();
+  }
+
+  static std::string temp_path(const std::string& name) {
+    auto path = write_temp_file(name, "");
+    std::remove(path.c_str());
+    return path;
+  }
+  void start() {
+    auto& sidecar = start_sidecar(write_config(app_tables));
+    port_ = http_port_of(sidecar);
+    ASSERT_NE(port_, 0) << sidecar.err();
+  }
+  std::string log() { return sidecars_.back()->err() + "\nfake push service:\n" + fake_->log(); }
+
+  // A browser subscribes (bound to our VAPID key, or to `server_key`) and
+  // registers as `installation` with the tag user:ann. Returns the fake's subscription id.
+  std::string register_browser(const std::string& installation, const std::vector<FakePushService::Answer>& answers = {},
+                                const std::string& server_key = "") {
+    auto made = fake_->subscribe(server_key.empty() ? vapid_public_key_ : server_key, answers);
+    nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", made["subscription"]}, {"tags", {"user:ann"}}};
+    auto reply = http_request(port_, "PUT", "/v1/installations/" + installation, body.dump(), api_headers);
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    return made["id"];
+  }
+  std::vector<nlohmann::json> accepted() { return fake_->received()["accepted"]; }
+
+  std::unique_ptr<FakePushService> fake_;
+  std::string vapid_public_key_;
+  int port_ = 0;
+};
+
+TEST_F(WebPushDelivery, ARowChangeArrivesEncryptedSignedAndWithItsHeaders) {
+  start();
+  auto id = register_browser("ann-browser");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] { return accepted().size() == 1 && outbox_size() == 0; })) << log();
+  auto got = accepted().at(0);
+  EXPECT_EQ(got["id"], id);
+  EXPECT_EQ(got["payload"],
+            R"({"message":"PUSH-TO-SYNC","table":"items","op":"insert","id":"1","orig":"","title":"milk"})");
+  EXPECT_EQ(got["ttl"], "3600");
+  EXPECT_EQ(got["urgency"], "normal");
+  EXPECT_EQ(got["topic"].get<std::string>().size(), 32u);  // "items:1" has a colon: a digest of it
+  EXPECT_EQ(got["protocol"], "2.0");
+  EXPECT_EQ(fake_->received()["refused"].size(), 0u) << fake_->received().dump();
+  EXPECT_EQ(log().find("vapid t="), std::string::npos) << "the VAPID JWT must never be logged";
+}
+
+TEST_F(WebPushDelivery, AGoneSubscriptionDisablesTheInstallationAndIsInFeedback) {
+  start();
+  register_browser("ann-old-browser", {{410}});
+  register_browser("ann-browser");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.feedback") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_EQ(sql_value(url_, "SELECT installation_id || ' ' || reason FROM pushsync.feedback"),
+            "ann-old-browser webpush 410: scripted");
+  EXPECT_EQ(sql_value(url_, "SELECT string_agg(installation_id, ',') FROM pushsync.installations "
+                            "WHERE disabled_at IS NOT NULL"),
+            "ann-old-browser");
+  EXPECT_EQ(accepted().size(), 1u);  // the other browser got its push, once
+}
+
+TEST_F(WebPushDelivery, TooLargeAndKeyMismatchAreDeadLettersThatKeepTheInstallation) {
+  start();
+  register_browser("ann-browser", {{413}});
+  register_browser("ann-other-key", {}, "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "2" && outbox_size() == 0;
+  })) << log();
+  EXPECT_EQ(sql_value(url_, "SELECT string_agg(installation_id || ' ' || reason, ' | ' ORDER BY installation_id) "
+                            "FROM pushsync.dead_letters"),
+            "ann-browser webpush 413: scripted | "
+            "ann-other-key webpush 403: k is not the applicationServerKey of the subscription");
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.installations WHERE disabled_at IS NULL"), "2");
+  EXPECT_EQ(accepted().size(), 0u);
+}
+
+TEST_F(WebPushDelivery, RetryAfterIsHonouredAndA5xxBurstLosesNothingAndDuplicatesNothing) {
+  start();
+  auto slow = register_browser("ann-browser", {{429, 2}});
+  auto flaky = register_browser("ann-laptop", {{503}, {500}, {502}});
+  auto started = std::chrono::steady_clock::now();
+  sql(url_, "INSERT INTO items (title, owner) SELECT 't' || g, 'ann' FROM generate_series(1, 5) g");
+  ASSERT_TRUE(eventually([&] { return accepted().size() >= 10 && outbox_size() == 0; })) << log();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  std::multiset<std::string> per_browser_record;
+  for (const auto& got : accepted())
+    per_browser_record.insert(got["id"].get<std::string>() + "/" +
+                              nlohmann::json::parse(got["payload"].get<std::string>())["id"].get<std::string>());
+  EXPECT_EQ(per_browser_record.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(per_browser_record.begin(), per_browser_record.end()).size(), 10u);
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"), "0");
+  (void)slow;
+  (void)flaky;
+}
+
+TEST_F(WebPushDelivery, RegistrationTakesThePushSubscriptionAndRefusesWhatIsNotOne) {
+  start();
+  auto made = fake_->subscribe(vapid_public_key_);
+  auto subscription = made["subscription"];
+  subscription["expirationTime"] = nullptr;  // as toJSON() gives it
+  nlohmann::json as_text = {{"platform", "webpush"}, {"pushChannel", subscription.dump()}};
+  auto reply = http_request(port_, "PUT", "/v1/installations/b1", as_text.dump(), api_headers);
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(nlohmann::json::parse(reply.json()["pushChannel"].get<std::string>()),
+            (nlohmann::json{{"endpoint", subscription["endpoint"]}, {"keys", subscription["keys"]}}));
+
+  auto bad = subscription;
+  bad["keys"]["auth"] = "c2hvcnQ";
+  reply = http_request(port_, "PUT", "/v1/installations/b2",
+                       nlohmann::json{{"platform", "webpush"}, {"pushChannel", bad}}.dump(), api_headers);
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_EQ(reply.error_code(), "invalid_push_channel");
+  EXPECT_NE(reply.body.find("keys.auth"), std::string::npos) << reply.body;
+  bad = subscription;
+  bad["endpoint"] = "http://push.example/x";
+  reply = http_request(port_, "PUT", "/v1/installations/b3",
+                       nlohmann::json{{"platform", "webpush"}, {"pushChannel", bad}}.dump(), api_headers);
+  EXPECT_EQ(reply.status, 422);
+  EXPECT_NE(reply.body.find("https URL"), std::string::npos) << reply.body;
+}
+
+TEST_F(WebPushDelivery, AVapidPublicKeyThatIsNotTheKeysIsAConfigErrorAtItsLine) {
+  auto config = write_config(app_tables);
+  auto text = read_file(config);
+  text.replace(text.find(vapid_public_key_), vapid_public_key_.size(),
+               "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4");
+  auto result = run_pushsync({"check", "--config", write_temp_file("pushsync.yaml", text)});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("webpush.vapid_public_key: vapid_public_key is not the public half"), std::string::npos)
+      << result.err;
+}
+
+}  // namespace
+}  // namespace pushsync::test
