@@ -5,6 +5,9 @@
 //   POST  /devices/{installationId}  {"email"}  registers the device with
 //         pushsync (the API token stays here)
 //         -> {installationId, channelSecret, url: the WebSocket channel}
+//   GET   /webpush-key               {vapidPublicKey}: the applicationServerKey (404 without Web Push)
+//   POST  /devices/{installationId}/webpush  {"email", "subscription"}  registers
+//         the browser's PushSubscription as installation {installationId}-webpush
 //   GET   /todo_items?owner={email}  a user's items
 //   GET   /todo_items/{id}           the one-record pull a push asks for
 //   POST  /todo_items                {"list_id","title","owner_email"}
@@ -15,7 +18,8 @@
 // Environment: DATABASE_URL (or DATABASE_URL_FILE), PUSHSYNC_URL
 // (http://pushsync:8080), PUSHSYNC_API_TOKEN or PUSHSYNC_API_TOKEN_FILE,
 // PUSHSYNC_PUBLIC_WS (the channel as browsers reach it; default PUSHSYNC_URL
-// as ws://…/v1/ws), PORT (3000).
+// as ws://…/v1/ws), PUSHSYNC_VAPID_PUBLIC_KEY (the webpush section's
+// vapid_public_key; unset: no Web Push), PORT (3000).
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,22 +30,38 @@ const pool = new pg.Pool({ connectionString: secret('DATABASE_URL') });
 const pushsync = process.env.PUSHSYNC_URL ?? 'http://127.0.0.1:8080';
 const token = secret('PUSHSYNC_API_TOKEN');
 const publicChannel = process.env.PUSHSYNC_PUBLIC_WS ?? `${pushsync.replace(/^http/, 'ws')}/v1/ws`;
+const vapidPublicKey = process.env.PUSHSYNC_VAPID_PUBLIC_KEY;
 const files = {
   '/': ['../web/index.html', 'text/html; charset=utf-8'],
   '/app.js': ['../web/app.js', 'text/javascript'],
+  '/sw.js': ['../web/sw.js', 'text/javascript'],
   '/pushsync-client.js': ['../../../clients/js/pushsync-client.js', 'text/javascript'],
 };
 
-async function registerDevice(installationId, { email }) {
-  if (typeof email !== 'string' || !email) return [422, { error: 'invalid_field', message: 'email is required' }];
+// PUT /v1/installations/{id} on pushsync, with the token only this backend holds.
+async function putInstallation(installationId, installation) {
   const answer = await fetch(`${pushsync}/v1/installations/${encodeURIComponent(installationId)}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ platform: 'ws', tags: [`_email_${email}`] }),
+    body: JSON.stringify(installation),
   });
   const body = await answer.json();
-  if (!answer.ok) return [502, { error: 'pushsync_refused', message: body.message ?? answer.statusText }];
+  return answer.ok ? [200, body] : [502, { error: 'pushsync_refused', message: body.message ?? answer.statusText }];
+}
+
+async function registerDevice(installationId, { email }) {
+  if (typeof email !== 'string' || !email) return [422, { error: 'invalid_field', message: 'email is required' }];
+  const [status, body] = await putInstallation(installationId, { platform: 'ws', tags: [`_email_${email}`] });
+  if (status !== 200) return [status, body];
   return [200, { installationId, channelSecret: body.channelSecret, url: publicChannel }];
+}
+
+// The browser's PushSubscription (subscription.toJSON()) as a webpush installation.
+async function registerWebPush(installationId, { email, subscription }) {
+  if (typeof email !== 'string' || !email) return [422, { error: 'invalid_field', message: 'email is required' }];
+  const [status, body] = await putInstallation(`${installationId}-webpush`,
+    { platform: 'webpush', pushChannel: subscription, tags: [`_email_${email}`] });
+  return status === 200 ? [200, { installationId: body.installationId }] : [status, body];
 }
 
 async function listItems(owner) {
@@ -76,7 +96,12 @@ async function write(installationId, statement, values) {
 async function route(method, url, body, origin) {
   const path = url.pathname;
   const [, collection, id] = path.split('/');
+  const [, , , kind] = path.split('/');
+  if (collection === 'devices' && id && method === 'POST' && kind === 'webpush')
+    return registerWebPush(decodeURIComponent(id), body);
   if (collection === 'devices' && id && method === 'POST') return registerDevice(decodeURIComponent(id), body);
+  if (collection === 'webpush-key' && method === 'GET')
+    return vapidPublicKey ? [200, { vapidPublicKey }] : [404, { error: 'not_found', message: 'Web Push is not set up' }];
   if (collection !== 'todo_items') return [404, { error: 'not_found', message: 'no such route' }];
   if (method === 'GET' && id) return readItem(id);
   if (method === 'GET') return listItems(url.searchParams.get('owner') ?? '');

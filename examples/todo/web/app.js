@@ -60,3 +60,28 @@ sync.onChange(async (change) => {
   if (change.table === 'todo_items') await pull(change);
 });
 sync.connect();
+
+// Web Push, so the app hears of changes with no tab open: the service worker
+// (sw.js) gets the push; an open tab is told, as by the WebSocket channel.
+const webPush = document.querySelector('#webpush');
+const key = await fetch('/webpush-key');
+if (key.ok && 'serviceWorker' in navigator && 'PushManager' in window) {
+  webPush.hidden = false;
+  navigator.serviceWorker.addEventListener('message', async ({ data }) => {
+    // While the WebSocket is open it already said so: pull once, not twice.
+    if (data?.pushsync?.table === 'todo_items' && sync.state !== 'open') await pull(data.pushsync);
+  });
+  webPush.addEventListener('click', async () => {
+    const { vapidPublicKey } = await key.json();
+    const registration = await navigator.serviceWorker.register('/sw.js');
+    const subscription = await registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: vapidPublicKey,
+    });
+    await fetch(`/devices/${installationId}/webpush`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user, subscription: subscription.toJSON() }),
+    });
+    webPush.disabled = true;
+    webPush.textContent = 'Web Push on';
+  }, { once: true });
+}

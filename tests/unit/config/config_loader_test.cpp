@@ -7,6 +7,7 @@
 
 #include "sidecar/config/config_error.hpp"
 #include "sidecar/config/config_loader.hpp"
+#include "sidecar/push/webpush/vapid.hpp"
 
 namespace pushsync::config {
 namespace {
@@ -33,15 +34,21 @@ std::string error_of(const std::string& yaml, const EnvLookup& lookup = env()) {
 }
 
 TEST(ConfigLoader, TheExampleConfigIsValid) {
+  auto vapid = push::webpush::generate_vapid_keys();
+  std::string vapid_file = test::TestPki::get().dir + "/example-vapid.pem";
+  std::ofstream(vapid_file) << vapid.private_pem;
   auto config = load_config(PUSHSYNC_SOURCE_DIR "/config/pushsync.example.yaml",
                             env({{"DATABASE_URL", "postgresql:///app"},
                                 {"PUSHSYNC_API_TOKEN", "secret"},
+                                {"VAPID_PUBLIC_KEY", vapid.public_key},
+                                {"VAPID_PRIVATE_KEY_FILE", vapid_file},
                                 {"APNS_KEY_FILE", test::TestPki::get().apns_key},
                                 {"FCM_SERVICE_ACCOUNT_FILE",
                                  test::TestPki::get().service_account_file("https://oauth2.googleapis.com/token")}}));
   EXPECT_EQ(config.database.url, "postgresql:///app");
   EXPECT_EQ(config.http->api_token, "secret");
   EXPECT_EQ(config.apns->topic, "com.example.todo");
+  EXPECT_EQ(config.webpush->subject, "mailto:ops@example.com");
   ASSERT_EQ(config.tables.size(), 2u);
   EXPECT_EQ(config.tables[0].relation, (QualifiedName{"public", "todo_items"}));
   EXPECT_EQ(config.tables[0].watch->size(), 3u);
@@ -211,6 +218,29 @@ TEST(ConfigLoader, AMissingFileIsAClearError) {
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(), "/nonexistent/pushsync.yaml: cannot read the config file: no such file");
   }
+}
+
+}  // namespace
+}  // namespace pushsync::config
+
+namespace pushsync::config {
+namespace {
+
+TEST(ConfigLoader, WebPushErrorsPointAtTheirKey) {
+  auto vapid = push::webpush::generate_vapid_keys();
+  std::string vapid_file = test::TestPki::get().dir + "/vapid-errors.pem";
+  std::ofstream(vapid_file) << vapid.private_pem;
+  auto webpush = [&](const std::string& key_file, const std::string& subject) {
+    return "database: {url: postgresql:///app}\nwebpush:\n  vapid_public_key: " + vapid.public_key +
+           "\n  vapid_private_key_file: " + key_file + "\n  subject: \"" + subject +
+           "\"\ntables:\n  items:\n    tags: [\"user:{owner}\"]\n";
+  };
+  EXPECT_EQ(error_of(webpush(vapid_file, "mailto:ops@example.com")), "");
+  EXPECT_EQ(error_of(webpush(vapid_file, "ops@example.com")),
+            "pushsync.yaml:5:12: webpush.subject: subject must be a mailto: or https: URL push services can reach "
+            "you at");
+  EXPECT_EQ(error_of(webpush(test::TestPki::get().fcm_key, "mailto:ops@example.com")),
+            "pushsync.yaml:4:27: webpush.vapid_private_key_file: the key is not an EC P-256 key");
 }
 
 }  // namespace
