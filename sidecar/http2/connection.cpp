@@ -51,7 +51,7 @@ asio::awaitable<void> Connection::open() {
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_len);
   if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_len) != "h2")
-    throw fail("no HTTP/2 (ALPN h2) at", "the server did not select h2");
+    throw fail("no HTTP/2 (ALPN h2) at", std::string(no_h2));
 
   last_read_ = std::chrono::steady_clock::now();
   auto self = shared_from_this();

@@ -15,6 +15,10 @@
 
 namespace pushsync::http2 {
 
+// The words a connect failure ends with when the server speaks no HTTP/2:
+// a caller that can fall back to HTTP/1.1 looks for them.
+inline constexpr std::string_view no_h2 = "the server did not select h2";
+
 struct Endpoint {
   std::string host;
   std::string port = "443";

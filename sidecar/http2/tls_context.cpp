@@ -40,8 +40,13 @@ ssl::context make_client_tls(const TlsOptions& options) {
     using_file("private_key_file", options.private_key_file,
                [&](auto& ec) { tls.use_private_key_file(options.private_key_file, ssl::context::pem, ec); });
   }
-  static const unsigned char alpn_h2[] = {2, 'h', '2'};
-  SSL_CTX_set_alpn_protos(tls.native_handle(), alpn_h2, sizeof alpn_h2);
+  static constexpr std::string_view h2{"\x02h2", 3};
+  static constexpr std::string_view http1{"\x08http/1.1", 9};
+  std::string offer;
+  if (options.alpn != TlsOptions::Alpn::http1) offer += h2;
+  if (options.alpn != TlsOptions::Alpn::h2) offer += http1;
+  SSL_CTX_set_alpn_protos(tls.native_handle(), reinterpret_cast<const unsigned char*>(offer.data()),
+                          static_cast<unsigned>(offer.size()));
   return tls;
 }
 

@@ -52,8 +52,9 @@ class WebPushDelivery : public SidecarTest {
   // A browser subscribes (bound to our VAPID key, or to `server_key`) and
   // registers as `installation` with the tag user:ann. Returns the fake's subscription id.
   std::string register_browser(const std::string& installation, const std::vector<FakePushService::Answer>& answers = {},
-                                const std::string& server_key = "") {
-    auto made = fake_->subscribe(server_key.empty() ? vapid_public_key_ : server_key, answers);
+                                const std::string& server_key = "", FakePushService* service = nullptr) {
+    if (!service) service = fake_.get();
+    auto made = service->subscribe(server_key.empty() ? vapid_public_key_ : server_key, answers);
     nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", made["subscription"]}, {"tags", {"user:ann"}}};
     auto reply = http_request(port_, "PUT", "/v1/installations/" + installation, body.dump(), api_headers);
     EXPECT_EQ(reply.status, 201) << reply.body;
@@ -132,6 +133,23 @@ TEST_F(WebPushDelivery, RetryAfterIsHonouredAndA5xxBurstLosesNothingAndDuplicate
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"), "0");
   (void)slow;
   (void)flaky;
+}
+
+TEST_F(WebPushDelivery, APushServiceWithoutHttp2IsReachedOverHttp1WhileAnotherUsesHttp2) {
+  const auto& pki = TestPki::get();
+  FakePushService http1_only(pki.server_cert, pki.server_key, FakePushService::Protocols::http1_only);
+  start();
+  register_browser("ann-browser");
+  register_browser("ann-old-browser", {{503}}, "", &http1_only);
+  sql(url_, "INSERT INTO items (title, owner) SELECT 't' || g, 'ann' FROM generate_series(1, 3) g");
+  ASSERT_TRUE(eventually([&] {
+    return accepted().size() == 3 && http1_only.accepted_count() == 3 && outbox_size() == 0;
+  })) << log() << http1_only.log();
+  EXPECT_EQ(accepted().at(0)["protocol"], "2.0");
+  auto old = http1_only.received();
+  EXPECT_EQ(old["accepted"].at(0)["protocol"], "1.1");
+  EXPECT_EQ(old["refused"].size(), 1u);  // the 503, retried
+  EXPECT_NE(sidecars_.back()->err().find("offers no HTTP/2; using HTTP/1.1"), std::string::npos);
 }
 
 TEST_F(WebPushDelivery, RegistrationTakesThePushSubscriptionAndRefusesWhatIsNotOne) {

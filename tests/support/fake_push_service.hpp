@@ -19,8 +19,10 @@ class FakePushService {
     int retry_after = 0;  // seconds; 0: no Retry-After
   };
 
-  // TLS with `cert`/`key` (a certificate for 127.0.0.1).
-  FakePushService(const std::string& cert, const std::string& key);
+  // TLS with `cert`/`key` (a certificate for 127.0.0.1); HTTP/2 and
+  // HTTP/1.1, or only HTTP/1.1 (no ALPN).
+  enum class Protocols { h2_and_http1, http1_only };
+  FakePushService(const std::string& cert, const std::string& key, Protocols protocols = Protocols::h2_and_http1);
 
   // A new browser subscription bound to `application_server_key` (base64url):
   // {"id", "subscription": {"endpoint", "keys"}}.

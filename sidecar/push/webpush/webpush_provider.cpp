@@ -44,20 +44,52 @@ WebPushProvider::WebPushProvider(boost::asio::any_io_executor ex, const config::
 }
 
 void WebPushProvider::close() {
-  for (auto& [origin, client] : clients_) client->close();
+  for (auto& [name, origin] : origins_) {
+    origin.h2->close();
+    if (origin.http1) origin.http1->close();
+  }
 }
 
-http2::Client& WebPushProvider::client_for(const std::string& origin, const http2::Endpoint& endpoint) {
-  auto& client = clients_[origin];
-  if (!client) {
-    http2::ClientOptions options;
-    options.endpoint = endpoint;
-    options.connections = config_.connections;
-    options.request_timeout = config_.request_timeout;
-    options.name = "webpush " + endpoint.authority();
-    client = std::make_unique<http2::Client>(ex_, http2::make_client_tls({config_.ca_file, "", "", ""}), options);
+http2::ClientOptions WebPushProvider::client_options(const Origin& origin) const {
+  http2::ClientOptions options;
+  options.endpoint = origin.endpoint;
+  options.connections = config_.connections;
+  options.request_timeout = config_.request_timeout;
+  options.name = "webpush " + origin.endpoint.authority();
+  return options;
+}
+
+WebPushProvider::Origin& WebPushProvider::origin(const std::string& name, const http2::Endpoint& endpoint) {
+  auto& origin = origins_[name];
+  if (!origin.h2) {
+    origin.name = name;
+    origin.endpoint = endpoint;
+    origin.h2 = std::make_unique<http2::Client>(
+        ex_, http2::make_client_tls({config_.ca_file, "", "", "", http2::TlsOptions::Alpn::h2_or_http1}),
+        client_options(origin));
   }
-  return *client;
+  return origin;
+}
+
+boost::asio::awaitable<std::vector<http2::Result>> WebPushProvider::send_to(Origin& origin,
+                                                                           std::vector<http2::Request> requests) {
+  if (!origin.http1) {
+    // Until the service has answered over HTTP/2, keep the requests for HTTP/1.1.
+    std::vector<http2::Request> kept;
+    if (!origin.h2_confirmed) kept = requests;
+    auto results = co_await origin.h2->send(std::move(requests));
+    auto no_h2 = [](const http2::Result& r) {
+      return r.failure == http2::Failure::connect_failed && r.detail.find(http2::no_h2) != std::string::npos;
+    };
+    origin.h2_confirmed = origin.h2_confirmed || std::any_of(results.begin(), results.end(),
+                                                             [](const http2::Result& r) { return r.response; });
+    if (origin.h2_confirmed || std::none_of(results.begin(), results.end(), no_h2)) co_return results;
+    spdlog::info("webpush: {} offers no HTTP/2; using HTTP/1.1", origin.name);
+    origin.http1 = std::make_unique<http1::Client>(
+        ex_, http2::make_client_tls({config_.ca_file, "", "", "", http2::TlsOptions::Alpn::http1}), client_options(origin));
+    requests = std::move(kept);
+  }
+  co_return co_await origin.http1->send(std::move(requests));
 }
 
 Answer WebPushProvider::answer_of(const http2::Result& result) const {
@@ -108,7 +140,7 @@ boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> push
   }
   std::vector<std::pair<const OriginBatch*, Eager<std::vector<http2::Result>>>> sending;
   for (auto& [origin, batch] : batches)
-    sending.emplace_back(&batch, Eager(ex_, client_for(origin, batch.endpoint).send(std::move(batch.requests))));
+    sending.emplace_back(&batch, Eager(ex_, send_to(this->origin(origin, batch.endpoint), std::move(batch.requests))));
   for (auto& [batch, results] : sending) {
     auto answered = co_await results.get();
     for (std::size_t k = 0; k < answered.size(); ++k) answers[batch->indices[k]] = answer_of(answered[k]);

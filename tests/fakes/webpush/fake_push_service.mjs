@@ -3,7 +3,7 @@
 //   node fake_push_service.mjs --cert server.pem --key server.key [--count N]
 //
 // Push endpoint: https://127.0.0.1:<port>/push/<id>, over HTTP/2 or HTTP/1.1
-// (ALPN). Like a real push service it checks the VAPID Authorization
+// (ALPN; --http1-only: no ALPN, HTTP/1.1 only, as some services are). Like a real push service it checks the VAPID Authorization
 // (RFC 8292: ES256 signature with k, aud = this origin, exp within 24 h,
 // sub mailto:/https:, k = the key the subscription was made with), the
 // Content-Encoding (aes128gcm), TTL, Urgency and Topic headers and the size
@@ -26,6 +26,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import { parseArgs } from 'node:util';
 import ece from 'http_ece';
 
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
   options: {
     cert: { type: 'string' }, key: { type: 'string' }, count: { type: 'string' },
     subscriptions: { type: 'string' }, 'server-key': { type: 'string' }, write: { type: 'string' },
+    'http1-only': { type: 'boolean' },
   },
 });
 const maxBodyBytes = 4096;
@@ -168,8 +170,8 @@ function onControl(req, res) {
   });
 }
 
-const push = http2.createSecureServer(
-  { cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key), allowHTTP1: true }, onPush);
+const tls = { cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) };
+const push = args['http1-only'] ? https.createServer(tls, onPush) : http2.createSecureServer({ ...tls, allowHTTP1: true }, onPush);
 const control = http.createServer(onControl);
 push.listen(0, '127.0.0.1', () => {
   origin = `https://127.0.0.1:${push.address().port}`;
