@@ -152,6 +152,26 @@ TEST_F(WebPushDelivery, APushServiceWithoutHttp2IsReachedOverHttp1WhileAnotherUs
   EXPECT_NE(sidecars_.back()->err().find("offers no HTTP/2; using HTTP/1.1"), std::string::npos);
 }
 
+TEST_F(WebPushDelivery, AnUnreachablePushServiceDeadLettersItsPushesAndHoldsNoOtherBrowser) {
+  auto& sidecar = start_sidecar(write_config(app_tables, "  max_attempts: 2\n"));
+  port_ = http_port_of(sidecar);
+  register_browser("ann-browser");
+  auto made = fake_->subscribe(vapid_public_key_);
+  auto nowhere = made["subscription"];
+  nowhere["endpoint"] = "https://127.0.0.1:1/push/gone";  // nothing listens on port 1
+  auto reply = http_request(port_, "PUT", "/v1/installations/ann-nowhere",
+                            nlohmann::json{{"platform", "webpush"}, {"pushChannel", nowhere}, {"tags", {"user:ann"}}}.dump(),
+                            api_headers);
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_EQ(sql_value(url_, "SELECT installation_id FROM pushsync.dead_letters"), "ann-nowhere");
+  EXPECT_EQ(accepted().size(), 1u);
+  EXPECT_EQ(http_request(port_, "GET", "/readyz").status, 200);
+}
+
 TEST_F(WebPushDelivery, RegistrationTakesThePushSubscriptionAndRefusesWhatIsNotOne) {
   start();
   auto made = fake_->subscribe(vapid_public_key_);

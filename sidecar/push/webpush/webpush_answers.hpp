@@ -7,7 +7,7 @@ namespace pushsync::push {
 // What a push service's answer to a Web Push request means (RFC 8030 §5,
 // RFC 8292 §4.2). 403 is about one subscription (made with another
 // applicationServerKey), so it dead-letters that push; 401 is about our
-// JWT, so it is signed again once and then the provider is down.
+// JWT, so it is signed again once and then dead-lettered too.
 constexpr Verdict webpush_verdict(int status) {
   if (status >= 200 && status < 300) return Verdict::accepted;  // 201 Created
   if (status == 404 || status == 410) return Verdict::invalid_token;  // the subscription expired or was removed

@@ -92,8 +92,15 @@ boost::asio::awaitable<std::vector<http2::Result>> WebPushProvider::send_to(Orig
   co_return co_await origin.http1->send(std::move(requests));
 }
 
+// Push services are many and each subscription names its own: one that
+// cannot be reached is that push's problem (retried, then dead-lettered),
+// not a reason to hold every browser's pushes.
 Answer WebPushProvider::answer_of(const http2::Result& result) const {
-  if (!result.response) return health_.no_answer(result);
+  if (!result.response) {
+    auto answer = health_.no_answer(result);
+    answer.verdict = Verdict::retry;
+    return answer;
+  }
   const auto& response = *result.response;
   auto verdict = webpush_verdict(response.status);
   std::string why = fmt::format("webpush {}", response.status);
@@ -152,15 +159,17 @@ boost::asio::awaitable<std::vector<Outcome>> WebPushProvider::send(std::span<con
   std::vector<std::size_t> all(pushes.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   co_await deliver(pushes, all, answers);
-  // 401: a push service refused our JWT; sign new ones and resend once.
+  // 401: a push service refused our JWT; sign new ones and resend once. A
+  // second 401 dead-letters the push: that service, not Web Push, is broken.
   if (auto refused = needing_refresh(answers); !refused.empty()) {
     spdlog::info("webpush: a push service refused the VAPID JWT; signing a new one");
     vapid_.renew();
     co_await deliver(pushes, refused, answers);
+    for (auto i : refused)
+      if (answers[i].verdict == Verdict::refresh_auth) answers[i] = {Verdict::dead, answers[i].why + " (a new JWT too)"};
   }
   std::vector<Outcome> outcomes(pushes.size());
   for (std::size_t i = 0; i < answers.size(); ++i) outcomes[i] = health_.outcome_of(answers[i]);
-  health_.note(outcomes);
   co_return outcomes;
 }
 

@@ -28,8 +28,7 @@ class WebPushProvider : public Provider {
                   const config::DeliveryConfig& delivery);
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
-  void close() override;
-  bool healthy() const override { return !health_.down(); }
+  void close() override;  // never unhealthy as a whole: see answer_of
 
  private:
   // Sends pushes[i] for each i in `which`, all origins at once; sets answers[i].
