@@ -62,18 +62,21 @@ sync.onChange(async (change) => {
 sync.connect();
 
 // Web Push, so the app hears of changes with no tab open: the service worker
-// (sw.js) gets the push; an open tab is told, as by the WebSocket channel.
+// (sw.js) gets the push and tells open tabs, which pull the record (once
+// more, if the WebSocket said so too: a pull is idempotent).
 const webPush = document.querySelector('#webpush');
 const key = await fetch('/webpush-key');
 if (key.ok && 'serviceWorker' in navigator && 'PushManager' in window) {
-  webPush.hidden = false;
+  const registration = await navigator.serviceWorker.register('/sw.js');
+  const webPushes = document.querySelector('#webpushes');
   navigator.serviceWorker.addEventListener('message', async ({ data }) => {
-    // While the WebSocket is open it already said so: pull once, not twice.
-    if (data?.pushsync?.table === 'todo_items' && sync.state !== 'open') await pull(data.pushsync);
+    if (!data?.pushsync) return;
+    webPushes.value = String(Number(webPushes.value) + 1);
+    if (data.pushsync.table === 'todo_items') await pull(data.pushsync);
   });
+  webPush.hidden = false;
   webPush.addEventListener('click', async () => {
     const { vapidPublicKey } = await key.json();
-    const registration = await navigator.serviceWorker.register('/sw.js');
     const subscription = await registration.pushManager.subscribe({
       userVisibleOnly: true, applicationServerKey: vapidPublicKey,
     });
