@@ -37,7 +37,7 @@ asio::awaitable<void> Client::connect_idle_slots() {
     auto connection = std::make_shared<Connection>(ex_, tls_, options_.endpoint, options_.ping_interval);
     std::string error;
     try {
-      co_await connection->open();
+      co_await connection->open(options_.request_timeout);
     } catch (const std::exception& e) {
       error = e.what();
     }

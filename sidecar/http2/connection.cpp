@@ -31,10 +31,24 @@ Connection::Connection(asio::any_io_executor ex, asio::ssl::context& tls, Endpoi
       keepalive_(ex),
       ping_interval_(ping_interval) {}
 
-asio::awaitable<void> Connection::open() {
+asio::awaitable<void> Connection::open(Duration timeout) {
+  // A server that takes the TCP connection but never finishes the
+  // handshake (or an address that drops SYNs) must not hold the caller.
+  enum class Opening { connecting, opened, timed_out };
+  auto state = std::make_shared<Opening>(Opening::connecting);
+  asio::steady_timer deadline(stream_.get_executor());
+  deadline.expires_after(timeout);
+  deadline.async_wait([self = shared_from_this(), state](error_code ec) {
+    if (ec || *state != Opening::connecting) return;
+    *state = Opening::timed_out;
+    error_code ignored;
+    self->stream_.lowest_layer().close(ignored);
+  });
   auto fail = [&](const std::string& step, const std::string& why) {
     closed_ = true;
-    return std::runtime_error(step + " " + endpoint_.authority() + ": " + why);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+    return std::runtime_error(step + " " + endpoint_.authority() + ": " +
+                              (*state == Opening::timed_out ? "no answer within " + std::to_string(ms) + " ms" : why));
   };
   error_code ec;
   asio::ip::tcp::resolver resolver(stream_.get_executor());
@@ -52,6 +66,8 @@ asio::awaitable<void> Connection::open() {
   SSL_get0_alpn_selected(stream_.native_handle(), &alpn, &alpn_len);
   if (std::string_view(reinterpret_cast<const char*>(alpn), alpn_len) != "h2")
     throw fail("no HTTP/2 (ALPN h2) at", std::string(no_h2));
+  *state = Opening::opened;
+  deadline.cancel();
 
   last_read_ = std::chrono::steady_clock::now();
   auto self = shared_from_this();

@@ -40,9 +40,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, Endpoint endpoint, Duration ping_interval);
 
-  // TCP connect, TLS handshake with hostname verification, ALPN h2 check;
-  // then the pumps run. Throws std::runtime_error on failure.
-  boost::asio::awaitable<void> open();
+  // TCP connect, TLS handshake with hostname verification, ALPN h2 check,
+  // all within `timeout`; then the pumps run. Throws std::runtime_error on failure.
+  boost::asio::awaitable<void> open(Duration timeout);
 
   // Starts a request; co_await wait() for its answer.
   std::shared_ptr<Pending> submit(SharedRequest request, Duration timeout);

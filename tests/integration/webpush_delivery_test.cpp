@@ -3,6 +3,11 @@
 // checks VAPID like a push service and decrypts each message with the
 // http_ece package (not pushsync's code). Its answers end up in the
 // outbox, installations, feedback and dead letters.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "tests/fakes/test_pki.hpp"
@@ -170,6 +175,51 @@ TEST_F(WebPushDelivery, AnUnreachablePushServiceDeadLettersItsPushesAndHoldsNoOt
   EXPECT_EQ(sql_value(url_, "SELECT installation_id FROM pushsync.dead_letters"), "ann-nowhere");
   EXPECT_EQ(accepted().size(), 1u);
   EXPECT_EQ(http_request(port_, "GET", "/readyz").status, 200);
+}
+
+// A socket that is listened on but never accepted: the kernel completes TCP
+// connections to it, and no TLS handshake is ever answered.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length);
+    ::listen(fd_, 16);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST_F(WebPushDelivery, APushServiceThatNeverAnswersTheHandshakeTimesOutAndHoldsNoOtherBrowser) {
+  SilentServer silent;
+  providers_yaml_ += "  request_timeout: 500ms\n";
+  auto& sidecar = start_sidecar(write_config(app_tables, "  max_attempts: 2\n"));
+  port_ = http_port_of(sidecar);
+  register_browser("ann-browser");
+  auto hanging = fake_->subscribe(vapid_public_key_)["subscription"];
+  hanging["endpoint"] = "https://127.0.0.1:" + std::to_string(silent.port()) + "/push/stuck";
+  auto reply = http_request(port_, "PUT", "/v1/installations/ann-stuck",
+                            nlohmann::json{{"platform", "webpush"}, {"pushChannel", hanging}, {"tags", {"user:ann"}}}.dump(),
+                            api_headers);
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_NE(sql_value(url_, "SELECT reason FROM pushsync.dead_letters").find("no answer within 500 ms"),
+            std::string::npos)
+      << sql_value(url_, "SELECT reason FROM pushsync.dead_letters");
+  EXPECT_EQ(accepted().size(), 1u);
 }
 
 TEST_F(WebPushDelivery, RegistrationTakesThePushSubscriptionAndRefusesWhatIsNotOne) {

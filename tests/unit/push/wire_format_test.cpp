@@ -76,6 +76,20 @@ TEST(WireFormat, OversizedPushesFallBackToTableOpIdOrAreRefused) {
   EXPECT_FALSE(fit_to_limit(huge, 1h));
 }
 
+TEST(WireFormat, AWebPushIsTheFieldsAndFitsTheEncryptedLimitOf4096Bytes) {
+  Push p = sample(Platform::webpush);
+  p.fields["data"] = std::string(3800, 'x');
+  ASSERT_TRUE(fit_to_limit(p, 1h));
+  EXPECT_EQ(p.body, ws_frame(p).dump());
+  EXPECT_LE(p.body.size(), webpush::max_plaintext_bytes);
+  EXPECT_TRUE(p.fields.contains("data"));  // 3,8xx bytes: still whole
+
+  Push big = sample(Platform::webpush);
+  big.fields["data"] = std::string(4000, 'x');  // would fit APNs' 4096, not Web Push's 3993
+  ASSERT_TRUE(fit_to_limit(big, 1h));
+  EXPECT_EQ(big.body, R"({"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"7"})");
+}
+
 TEST(WireFormat, PushesWithinTheLimitAreUntouched) {
   Push p = sample(Platform::ws);
   auto before = p.fields;
