@@ -3,6 +3,7 @@
 // sidecar that runs as a least-privilege role.
 #include <regex>
 
+#include "sidecar/db/migrator.hpp"
 #include "tests/integration/api_fixture.hpp"
 
 namespace pushsync::test {
@@ -29,7 +30,8 @@ TEST_F(Deployment, UntilTheSchemaIsMigratedOnlyTheHealthChecksAnswer) {
   EXPECT_EQ(ready.status, 503);
   EXPECT_EQ(ready.json()["error"], "not_ready");
   EXPECT_EQ(ready.json()["message"], "database.migrate is manual and the pushsync schema is at version 0, this binary "
-                                     "needs 3: run `pushsync migrate`");
+                                     "needs " + std::to_string(db::latest_schema_version()) +
+                                     ": run `pushsync migrate`");
   auto put = call("PUT", "/v1/installations/ann-phone", R"({"platform":"ws","tags":["user:ann"]})");
   EXPECT_EQ(put.status, 503) << put.body;
   EXPECT_EQ(put.json()["error"], "not_ready");
@@ -121,8 +123,9 @@ TEST_F(Deployment, ABinaryRefusesASchemaNewerThanItKnows) {
   for (const char* command : {"run", "migrate", "check"}) {
     auto result = run_pushsync({command, "--config", config});
     EXPECT_EQ(result.exit_code, 1) << command;
-    EXPECT_NE(result.err.find("the pushsync schema is at version 99, newer than this binary's 4"), std::string::npos)
-        << command << ": " << result.err;
+    const std::string refusal = "the pushsync schema is at version 99, newer than this binary's " +
+                                std::to_string(db::latest_schema_version());
+    EXPECT_NE(result.err.find(refusal), std::string::npos) << command << ": " << result.err;
   }
 }
 

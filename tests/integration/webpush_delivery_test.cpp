@@ -222,6 +222,28 @@ TEST_F(WebPushDelivery, APushServiceThatNeverAnswersTheHandshakeTimesOutAndHolds
   EXPECT_EQ(accepted().size(), 1u);
 }
 
+TEST_F(WebPushDelivery, ARefusedJwtIsSignedAgainOnceThenTheRefusalIsADeadLetter) {
+  start();
+  auto once = register_browser("ann-browser", {{401}});
+  register_browser("ann-laptop", {{401}, {401}});
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_EQ(sql_value(url_, "SELECT installation_id || ' ' || reason FROM pushsync.dead_letters"),
+            "ann-laptop webpush 401: scripted (a new JWT too)");
+  auto got = fake_->received();
+  ASSERT_EQ(got["accepted"].size(), 1u);
+  EXPECT_EQ(got["accepted"][0]["id"], once);
+  // The resend carried a newly signed JWT, not the refused one.
+  std::string refused;
+  for (const auto& r : got["refused"])
+    if (r["id"] == once) refused = r["authorization"];
+  EXPECT_FALSE(refused.empty());
+  EXPECT_NE(got["accepted"][0]["authorization"].get<std::string>(), refused);
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.installations WHERE disabled_at IS NULL"), "2");
+}
+
 TEST_F(WebPushDelivery, RegistrationTakesThePushSubscriptionAndRefusesWhatIsNotOne) {
   start();
   auto made = fake_->subscribe(vapid_public_key_);

@@ -15,8 +15,8 @@
 //   POST /subscriptions {"applicationServerKey", "answers"?: [{"status", "retryAfter"?, "body"?}]}
 //        -> {"id", "subscription": {"endpoint", "keys": {"p256dh", "auth"}}}
 //   POST /script {"id", "answers": [...]}   answers for the next requests of one subscription
-//   GET  /received  -> {"accepted": [{"id", "payload", "ttl", "urgency", "topic", "protocol", "at"}],
-//                       "refused": [{"id", "status", "why"}]}
+//   GET  /received  -> {"accepted": [{"id", "payload", "ttl", "urgency", "topic", "protocol", "at", "authorization"}],
+//                       "refused": [{"id", "status", "why", "authorization"}]}
 // Prints {"port", "control"} as one JSON line on start. With --count N it
 // prints {"accepted", "seconds", "cpu_seconds"} (both from the first accepted
 // push on) after N accepted pushes and exits.
@@ -107,7 +107,7 @@ function onPush(req, res) {
     const id = (/^\/push\/([^/]+)$/.exec(req.url) || [])[1];
     const subscription = subscriptions.get(id);
     const answer = (status, why, extra = {}) => {
-      if (status !== 201) refused.push({ id, status, why });
+      if (status !== 201) refused.push({ id, status, why, authorization: req.headers.authorization });
       res.writeHead(status, { 'content-type': 'text/plain', ...extra });
       res.end(why);
     };
@@ -124,7 +124,7 @@ function onPush(req, res) {
     }
     accepted.push({
       id, payload: checked.payload, ttl: req.headers.ttl, urgency: req.headers.urgency || null,
-      topic: req.headers.topic || null, protocol: req.httpVersion, at: Date.now(),
+      topic: req.headers.topic || null, protocol: req.httpVersion, at: Date.now(), authorization: req.headers.authorization,
     });
     res.writeHead(201, { location: `/messages/${accepted.length}` });
     res.end();
