@@ -1,6 +1,9 @@
 #include "sidecar/http1/client.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -36,6 +39,16 @@ std::string lower(std::string text) {
 class Client::Connection {
  public:
   Connection(const asio::any_io_executor& ex, asio::ssl::context& tls) : stream(ex, tls) {}
+
+  // An idle connection the server has closed (or is closing: TLS
+  // close_notify) has bytes or EOF to read; one still open has nothing.
+  // Reusing a closed one would fail a request the server never saw.
+  bool still_open() {
+    char byte = 0;
+    auto fd = beast::get_lowest_layer(stream).socket().native_handle();
+    return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
   beast::ssl_stream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
 };
@@ -48,10 +61,10 @@ Client::~Client() = default;
 void Client::close() { idle_.clear(); }
 
 asio::awaitable<std::unique_ptr<Client::Connection>> Client::take_connection(std::string& why) {
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    co_return connection;
+    if (connection->still_open()) co_return connection;
   }
   const auto& endpoint = options_.endpoint;
   auto connection = std::make_unique<Connection>(ex_, tls_);
@@ -112,7 +125,7 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
     results[i] = http2::Result::of(std::move(answer));
     if (!response.keep_alive()) connection.reset();
   }
-  if (connection) idle_.push_back(std::move(connection));
+  if (connection && idle_.size() < static_cast<std::size_t>(options_.connections)) idle_.push_back(std::move(connection));
   co_return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <thread>
 
 #include "tests/fakes/test_pki.hpp"
 #include "tests/support/api_client.hpp"
@@ -155,6 +156,21 @@ TEST_F(WebPushDelivery, APushServiceWithoutHttp2IsReachedOverHttp1WhileAnotherUs
   EXPECT_EQ(old["accepted"].at(0)["protocol"], "1.1");
   EXPECT_EQ(old["refused"].size(), 1u);  // the 503, retried
   EXPECT_NE(sidecars_.back()->err().find("offers no HTTP/2; using HTTP/1.1"), std::string::npos);
+}
+
+TEST_F(WebPushDelivery, AnHttp1ConnectionTheServiceClosedWhileIdleIsNotReused) {
+  const auto& pki = TestPki::get();
+  FakePushService http1_only(pki.server_cert, pki.server_key, FakePushService::Protocols::http1_only, 300);
+  start();
+  auto id = register_browser("ann-old-browser", {}, "", &http1_only);
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'ann')");
+  ASSERT_TRUE(eventually([&] { return http1_only.accepted_count() == 1 && outbox_size() == 0; })) << log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the service closes the idle connection (~1.3 s)
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('b', 'ann')");
+  ASSERT_TRUE(eventually([&] { return http1_only.accepted_count() == 2 && outbox_size() == 0; })) << log();
+  auto metrics = http_request(port_, "GET", "/metrics", "", api_headers).body;
+  EXPECT_EQ(metrics.find("outcome=\"retry\""), std::string::npos) << metrics;
+  EXPECT_EQ(http1_only.received()["accepted"][1]["id"], id);
 }
 
 TEST_F(WebPushDelivery, AnUnreachablePushServiceDeadLettersItsPushesAndHoldsNoOtherBrowser) {

@@ -19,11 +19,13 @@ nlohmann::json to_json(const std::vector<FakePushService::Answer>& answers) {
 
 }  // namespace
 
-FakePushService::FakePushService(const std::string& cert, const std::string& key, Protocols protocols) {
+FakePushService::FakePushService(const std::string& cert, const std::string& key, Protocols protocols,
+                                 int keep_alive_ms) {
   std::string install = std::string(PUSHSYNC_SOURCE_DIR) + "/scripts/npm-ci.sh " + fake_dir;
   if (std::system(install.c_str()) != 0) throw std::runtime_error("cannot install the fake's packages: " + install);
   Program program{{"node", fake_dir + "/fake_push_service.mjs", "--cert", cert, "--key", key}};
   if (protocols == Protocols::http1_only) program.argv.push_back("--http1-only");
+  if (keep_alive_ms > 0) program.argv.insert(program.argv.end(), {"--keep-alive-ms", std::to_string(keep_alive_ms)});
   process_ = std::make_unique<Process>(std::move(program));
   if (!eventually([&] { return process_->out().find('\n') != std::string::npos || !process_->running(); }))
     throw std::runtime_error("the fake push service did not start: " + process_->err());

@@ -22,7 +22,9 @@ class FakePushService {
   // TLS with `cert`/`key` (a certificate for 127.0.0.1); HTTP/2 and
   // HTTP/1.1, or only HTTP/1.1 (no ALPN).
   enum class Protocols { h2_and_http1, http1_only };
-  FakePushService(const std::string& cert, const std::string& key, Protocols protocols = Protocols::h2_and_http1);
+  // `keep_alive_ms`: how long an idle HTTP/1.1 connection stays open (0: Node's 5 s).
+  FakePushService(const std::string& cert, const std::string& key, Protocols protocols = Protocols::h2_and_http1,
+                  int keep_alive_ms = 0);
 
   // A new browser subscription bound to `application_server_key` (base64url):
   // {"id", "subscription": {"endpoint", "keys"}}.

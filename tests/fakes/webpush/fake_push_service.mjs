@@ -3,7 +3,8 @@
 //   node fake_push_service.mjs --cert server.pem --key server.key [--count N]
 //
 // Push endpoint: https://127.0.0.1:<port>/push/<id>, over HTTP/2 or HTTP/1.1
-// (ALPN; --http1-only: no ALPN, HTTP/1.1 only, as some services are). Like a real push service it checks the VAPID Authorization
+// (ALPN; --http1-only: HTTP/1.1 only, as some services are; --keep-alive-ms:
+// how long it keeps an idle HTTP/1.1 connection, Node's default 5 s). Like a real push service it checks the VAPID Authorization
 // (RFC 8292: ES256 signature with k, aud = this origin, exp within 24 h,
 // sub mailto:/https:, k = the key the subscription was made with), the
 // Content-Encoding (aes128gcm), TTL, Urgency and Topic headers and the size
@@ -34,7 +35,7 @@ const { values: args } = parseArgs({
   options: {
     cert: { type: 'string' }, key: { type: 'string' }, count: { type: 'string' },
     subscriptions: { type: 'string' }, 'server-key': { type: 'string' }, write: { type: 'string' },
-    'http1-only': { type: 'boolean' },
+    'http1-only': { type: 'boolean' }, 'keep-alive-ms': { type: 'string' },
   },
 });
 const maxBodyBytes = 4096;
@@ -172,6 +173,7 @@ function onControl(req, res) {
 
 const tls = { cert: fs.readFileSync(args.cert), key: fs.readFileSync(args.key) };
 const push = args['http1-only'] ? https.createServer(tls, onPush) : http2.createSecureServer({ ...tls, allowHTTP1: true }, onPush);
+if (args['keep-alive-ms']) push.keepAliveTimeout = Number(args['keep-alive-ms']);  // HTTP/1.1 idle connections
 const control = http.createServer(onControl);
 push.listen(0, '127.0.0.1', () => {
   origin = `https://127.0.0.1:${push.address().port}`;
