@@ -48,8 +48,8 @@ class WebPushDelivery : public SidecarTest {
     std::remove(path.c_str());
     return path;
   }
-  void start() {
-    auto& sidecar = start_sidecar(write_config(app_tables));
+  void start(const std::string& delivery_extra = "") {
+    auto& sidecar = start_sidecar(write_config(app_tables, delivery_extra));
     port_ = http_port_of(sidecar);
     ASSERT_NE(port_, 0) << sidecar.err();
   }
@@ -61,10 +61,19 @@ class WebPushDelivery : public SidecarTest {
                                 const std::string& server_key = "", FakePushService* service = nullptr) {
     if (!service) service = fake_.get();
     auto made = service->subscribe(server_key.empty() ? vapid_public_key_ : server_key, answers);
-    nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", made["subscription"]}, {"tags", {"user:ann"}}};
+    put_browser(installation, made["subscription"]);
+    return made["id"];
+  }
+  // A browser whose subscription names `endpoint` (keys from the fake), not a fake's.
+  void register_at(const std::string& installation, const std::string& endpoint) {
+    auto subscription = fake_->subscribe(vapid_public_key_)["subscription"];
+    subscription["endpoint"] = endpoint;
+    put_browser(installation, subscription);
+  }
+  void put_browser(const std::string& installation, const nlohmann::json& subscription) {
+    nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", subscription}, {"tags", {"user:ann"}}};
     auto reply = http_request(port_, "PUT", "/v1/installations/" + installation, body.dump(), api_headers);
     EXPECT_EQ(reply.status, 201) << reply.body;
-    return made["id"];
   }
   std::vector<nlohmann::json> accepted() { return fake_->received()["accepted"]; }
 
@@ -174,16 +183,9 @@ TEST_F(WebPushDelivery, AnHttp1ConnectionTheServiceClosedWhileIdleIsNotReused) {
 }
 
 TEST_F(WebPushDelivery, AnUnreachablePushServiceDeadLettersItsPushesAndHoldsNoOtherBrowser) {
-  auto& sidecar = start_sidecar(write_config(app_tables, "  max_attempts: 2\n"));
-  port_ = http_port_of(sidecar);
+  start("  max_attempts: 2\n");
   register_browser("ann-browser");
-  auto made = fake_->subscribe(vapid_public_key_);
-  auto nowhere = made["subscription"];
-  nowhere["endpoint"] = "https://127.0.0.1:1/push/gone";  // nothing listens on port 1
-  auto reply = http_request(port_, "PUT", "/v1/installations/ann-nowhere",
-                            nlohmann::json{{"platform", "webpush"}, {"pushChannel", nowhere}, {"tags", {"user:ann"}}}.dump(),
-                            api_headers);
-  ASSERT_EQ(reply.status, 201) << reply.body;
+  register_at("ann-nowhere", "https://127.0.0.1:1/push/gone");  // nothing listens on port 1
   sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
   ASSERT_TRUE(eventually([&] {
     return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
@@ -219,15 +221,9 @@ class SilentServer {
 TEST_F(WebPushDelivery, APushServiceThatNeverAnswersTheHandshakeTimesOutAndHoldsNoOtherBrowser) {
   SilentServer silent;
   providers_yaml_ += "  request_timeout: 500ms\n";
-  auto& sidecar = start_sidecar(write_config(app_tables, "  max_attempts: 2\n"));
-  port_ = http_port_of(sidecar);
+  start("  max_attempts: 2\n");
   register_browser("ann-browser");
-  auto hanging = fake_->subscribe(vapid_public_key_)["subscription"];
-  hanging["endpoint"] = "https://127.0.0.1:" + std::to_string(silent.port()) + "/push/stuck";
-  auto reply = http_request(port_, "PUT", "/v1/installations/ann-stuck",
-                            nlohmann::json{{"platform", "webpush"}, {"pushChannel", hanging}, {"tags", {"user:ann"}}}.dump(),
-                            api_headers);
-  ASSERT_EQ(reply.status, 201) << reply.body;
+  register_at("ann-stuck", "https://127.0.0.1:" + std::to_string(silent.port()) + "/push/stuck");
   sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
   ASSERT_TRUE(eventually([&] {
     return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
