@@ -129,10 +129,15 @@ Encryptor::~Encryptor() = default;
 
 std::string Encryptor::encrypt(std::string_view plaintext, const ReceiverKeys& to,
                                const std::optional<FixedSender>& fixed) {
-  if (to.p256dh.size() != point_bytes) fail("p256dh must be 65 bytes");
-  if (to.auth.size() != auth_bytes) fail("auth must be 16 bytes");
+  if (to.auth.size() != auth_bytes) throw UnusableKeys("web push encryption: auth must be 16 bytes");
   if (plaintext.size() > max_plaintext_bytes) fail("the payload is above " + std::to_string(max_plaintext_bytes) + " bytes");
-  Key receiver = key_from(fromdata_.get(), to.p256dh);
+  Key receiver(nullptr, &EVP_PKEY_free);
+  try {
+    if (to.p256dh.size() != point_bytes) fail("p256dh must be 65 bytes");
+    receiver = key_from(fromdata_.get(), to.p256dh);
+  } catch (const std::runtime_error& e) {
+    throw UnusableKeys(e.what());
+  }
   Key sender(nullptr, &EVP_PKEY_free);
   Bytes salt(salt_bytes, '\0');
   if (fixed) {

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,12 @@ struct FixedSender {
   std::string salt;         // 16 bytes
 };
 
+// Thrown by Encryptor::encrypt when the subscription's keys are not usable
+// (not a P-256 point, an auth secret that is not 16 bytes).
+struct UnusableKeys : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The largest plaintext one aes128gcm message can carry within the 4096
 // bytes push services accept: 4096 - header (86) - delimiter (1) - tag (16).
 inline constexpr std::size_t max_plaintext_bytes = 3993;
@@ -40,8 +47,9 @@ class Encryptor {
   Encryptor& operator=(const Encryptor&) = delete;
 
   // The request body: salt, record size, the sender's public key, the
-  // ciphertext. Throws std::runtime_error for keys that are not a P-256
-  // point and a 16-byte secret, or a plaintext above max_plaintext_bytes.
+  // ciphertext. Throws UnusableKeys for keys that are not a P-256 point and
+  // a 16-byte secret, std::runtime_error for a plaintext above
+  // max_plaintext_bytes.
   std::string encrypt(std::string_view plaintext, const ReceiverKeys& to,
                       const std::optional<FixedSender>& fixed = std::nullopt);
 

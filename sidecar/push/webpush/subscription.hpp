@@ -23,7 +23,11 @@ struct ParsedSubscription {
   std::string why;
 };
 
-ParsedSubscription parse_subscription(std::string_view json);
+// `KeyCheck::on_curve` (registration) also checks that p256dh is a point on
+// P-256; `length_only` (sending) leaves that to the Encryptor, which loads
+// the point anyway and throws UnusableKeys.
+enum class KeyCheck { on_curve, length_only };
+ParsedSubscription parse_subscription(std::string_view json, KeyCheck check = KeyCheck::on_curve);
 
 // The form pushsync stores: endpoint and keys only (expirationTime and
 // unknown members dropped), so one browser's subscription is one text.

@@ -120,7 +120,7 @@ boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> push
   std::map<std::string, OriginBatch> batches;
   for (auto i : which) {
     const Push& push = pushes[i];
-    auto parsed = webpush::parse_subscription(push.target.token);
+    auto parsed = webpush::parse_subscription(push.target.token, webpush::KeyCheck::length_only);
     if (!parsed.subscription) {
       answers[i] = {Verdict::invalid_token, "webpush: the stored subscription is unusable: " + parsed.why};
       continue;
@@ -129,6 +129,9 @@ boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> push
     http2::Request request;
     try {
       request.body = encryptor_.encrypt(wire_body(push, ttl_), subscription.keys);
+    } catch (const webpush::UnusableKeys& e) {
+      answers[i] = {Verdict::invalid_token, "webpush: the stored subscription is unusable: " + std::string(e.what())};
+      continue;
     } catch (const std::runtime_error& e) {
       answers[i] = {Verdict::dead, e.what()};
       continue;
