@@ -25,6 +25,7 @@ Dispatcher::Dispatcher(const config::Config& config, db::DbThread& db, ClaimLane
       providers_(providers),
       metrics_(metrics),
       outbox_(config.database.schema),
+      listener_(config.database.schema),
       router_(config),
       retry_backoff_(config.delivery.backoff.initial, config.delivery.backoff.max) {}
 
@@ -42,7 +43,7 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
   last_claim_ = Clock::now();
   if (was_asleep) {
     auto wake_up = [this](pqxx::connection& conn) {
-      outbox_.wake_up(conn);
+      listener_.wake_up(conn);
       return true;
     };
     co_await db_.run(wake_up);
@@ -204,9 +205,10 @@ boost::asio::awaitable<void> Dispatcher::run() {
         continue;
       }
       co_await finish_settling();  // its retries set when we next wake up
-      bool due = co_await db_.run([this](pqxx::connection& conn) { return outbox_.fall_asleep(conn); });
+      auto sleep = co_await db_.run([this](pqxx::connection& conn) { return listener_.fall_asleep(conn); });
       asleep = true;
-      if (!due && !stopping_) co_await wakeup_.wait(sleep_time());
+      if (stopping_ || sleep == db::Listener::Sleep::due) continue;
+      co_await wakeup_.wait(sleep == db::Listener::Sleep::asleep ? sleep_time() : max_poll);
       continue;
     } catch (const std::exception& e) {
       error = e.what();
@@ -221,7 +223,7 @@ boost::asio::awaitable<void> Dispatcher::run() {
     // Nobody listens now: stop writers from paying for NOTIFY.
     try {
       co_await db_.run([this](pqxx::connection& conn) {
-        outbox_.wake_up(conn);
+        listener_.wake_up(conn);
         return true;
       });
     } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 #include "sidecar/capture/wakeup.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"
+#include "sidecar/db/listener.hpp"
 #include "sidecar/db/outbox.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/provider_set.hpp"
@@ -56,6 +57,7 @@ class Dispatcher {
   push::ProviderSet& providers_;
   metrics::Metrics& metrics_;
   db::Outbox outbox_;
+  db::Listener listener_;
   route::Router router_;
   Backoff retry_backoff_;
   // Earliest due_at this sidecar set itself (retries, coalesce window): it

@@ -4,6 +4,7 @@
 
 #include <pqxx/pqxx>
 
+#include "sidecar/db/listener.hpp"
 #include "sidecar/db/outbox.hpp"
 #include "sidecar/db/sql_text.hpp"
 

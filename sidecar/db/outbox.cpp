@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <pqxx/transaction>
 
+#include "sidecar/db/listener.hpp"
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/route/push_document.hpp"
 
@@ -56,13 +57,6 @@ const char* const origin_recordset =
     "change_id bigint, tbl text, op text, row_id text, changed_at bigint, push jsonb";
 
 }  // namespace
-
-void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema) {
-  const std::string listener = quote_ident(schema) + ".listener";
-  tx.exec_params("WITH woken AS (UPDATE " + listener + " SET asleep = false WHERE one IN (SELECT one FROM " + listener +
-                     " WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) SELECT pg_notify($1, '') FROM woken",
-                 schema);
-}
 
 Outbox::Outbox(const std::string& schema)
     : schema_(quote_ident(schema)),
@@ -213,29 +207,6 @@ std::map<std::pair<std::string, std::string>, DeliveryId> Outbox::lock_waiting(p
                                         text_array_literal(installations), text_array_literal(records)))
     out[{row[1].as<std::string>(), row[2].as<std::string>()}] = row[0].as<DeliveryId>();
   return out;
-}
-
-// The flag row is only ever changed through SKIP LOCKED: whoever holds it is
-// changing it already, and neither writers nor the sidecar ever wait for it.
-bool Outbox::fall_asleep(pqxx::connection& conn) const {
-  pqxx::nontransaction tx(conn);
-  auto armed = tx.exec("UPDATE " + schema_ + ".listener SET asleep = true WHERE one IN (SELECT one FROM " + schema_ +
-                       ".listener WHERE NOT asleep FOR UPDATE SKIP LOCKED)");
-  if (armed.affected_rows() == 0)  // gone after a crash (unlogged), or set already
-    tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) ON CONFLICT DO NOTHING");
-  // Separate statement, so the flag is committed before we look: a change
-  // committed after this check finds the flag set and notifies.
-  // Rows another sidecar holds (its claim's locks) are not work for us.
-  return tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
-                  ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS (SELECT 1 FROM " +
-                  schema_ + ".deliveries WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0]
-      .as<bool>();
-}
-
-void Outbox::wake_up(pqxx::connection& conn) const {
-  pqxx::nontransaction tx(conn);
-  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " + schema_ +
-          ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
 }
 
 void Outbox::write_retries(pqxx::dbtransaction& tx, const Settlement& s) const {

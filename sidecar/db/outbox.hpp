@@ -67,10 +67,6 @@ struct Settlement {
   std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row
 };
 
-// In a transaction that queued work: NOTIFY the sidecars if one is asleep
-// (NOTIFY serializes commits; a busy sidecar polls anyway).
-void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema);
-
 // The outbox queries; every call runs on a database thread.
 class Outbox {
  public:
@@ -98,12 +94,6 @@ class Outbox {
   // (waiting for a batch in flight that holds them); by (installation, record).
   std::map<std::pair<std::string, std::string>, DeliveryId> lock_waiting(pqxx::dbtransaction& tx,
                                                                          const std::vector<Push>& pushes) const;
-
-  // Marks the listener asleep, so that the next writer clears the mark and
-  // sends one NOTIFY, then says whether anything became due meanwhile (the
-  // caller must not sleep then). wake_up clears the mark itself.
-  bool fall_asleep(pqxx::connection& conn) const;
-  void wake_up(pqxx::connection& conn) const;
 
   // Writes the settlement in the claim's transaction; the caller commits.
   void settle(pqxx::dbtransaction& tx, const Settlement& settlement) const;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sidecar/db/embedded_sql.hpp"
+#include "sidecar/db/listener.hpp"
 #include "sidecar/db/sql_text.hpp"
 
 namespace pushsync::db {
@@ -135,6 +136,7 @@ TriggerDdl capture_trigger_ddl(const std::string& pushsync_schema, const config:
                                      {"same_key", same_key(table)},
                                      {"changed", changed_condition(table)},
                                      {"channel", quote_literal(pushsync_schema)},
+                                     {"wake_lock", wake_lock_arguments(pushsync_schema)},
                                      {"triggers", trigger_statements(table, function)},
                                  });
   return ddl;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "sidecar/config/config_loader.hpp"
+#include "sidecar/db/listener.hpp"
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/db/trigger_ddl.hpp"
 
@@ -42,13 +43,23 @@ TEST(TriggerDdl, WatchListsAndOperationsShapeTheTriggers) {
   EXPECT_FALSE(contains(ddl.create, "CREATE TRIGGER pushsync_capture_delete")) << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "DROP TRIGGER IF EXISTS pushsync_capture_delete ON")) << "dropped if it was there";
   EXPECT_TRUE(contains(ddl.create, "OR ROW(o.\"title\"::text) IS DISTINCT FROM ROW(n.\"title\"::text)"));
-  EXPECT_TRUE(contains(ddl.create, "= 1 AND o.\"id\" = n.\"id\" AND ROW(o.\"title\"::text) IS DISTINCT"))
-      << "a one-row UPDATE takes the short way: " << ddl.create;
+  EXPECT_TRUE(contains(ddl.create, ", o.\"id\" = n.\"id\", ROW(o.\"title\"::text) IS DISTINCT FROM "
+                                   "ROW(n.\"title\"::text),"))
+      << "a one-row UPDATE reads key and watched columns in its first query: " << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "FULL JOIN (SELECT true AS pushsync_row, \"id\", \"o\", \"title\" FROM pushsync_new) n "
                                    "ON o.\"id\" = n.\"id\""))
       << ddl.create;
   auto all = capture_trigger_ddl("pushsync", table("  public.t:\n    tags: [\"u:{o}\"]\n"));
   EXPECT_TRUE(contains(all.create, "OR true)")) << "without a watch list every update counts";
+}
+
+TEST(TriggerDdl, WritersAskForTheWakeLockOfTheirSchema) {
+  auto a = capture_trigger_ddl("pushsync", table("  public.t:\n    tags: [\"u:{o}\"]\n"));
+  auto b = capture_trigger_ddl("other", table("  public.t:\n    tags: [\"u:{o}\"]\n"));
+  EXPECT_TRUE(contains(a.create, "pg_try_advisory_xact_lock_shared(" + wake_lock_arguments("pushsync") + ")"))
+      << a.create;
+  EXPECT_TRUE(contains(b.create, "pg_try_advisory_xact_lock_shared(" + wake_lock_arguments("other") + ")"));
+  EXPECT_NE(wake_lock_arguments("pushsync"), wake_lock_arguments("other"));
 }
 
 TEST(TriggerDdl, NamesAreDistinctForNamesThatLookAlike) {

@@ -1,0 +1,80 @@
+#include "sidecar/db/listener.hpp"
+
+#include <cstdint>
+
+#include <pqxx/nontransaction>
+
+#include "sidecar/db/sql_text.hpp"
+
+namespace pushsync::db {
+
+namespace {
+
+constexpr std::int32_t pushsync_lock_class = 0x70757368;  // "push"
+
+std::int32_t schema_hash(const std::string& schema) {
+  std::uint32_t hash = 2166136261u;  // FNV-1a
+  for (char c : schema) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  return static_cast<std::int32_t>(hash);
+}
+
+// The lock as pg_locks shows it, held in `mode` by the sessions `who` picks.
+std::string lock_held(const std::string& schema, const std::string& mode, const std::string& who) {
+  return "SELECT FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE "
+         "datname = current_database()) AND classid::int = " + std::to_string(pushsync_lock_class) +
+         " AND objid::int = " + std::to_string(schema_hash(schema)) + " AND objsubid = 2 AND mode = '" + mode +
+         "' AND granted AND " + who;
+}
+
+}  // namespace
+
+std::string wake_lock_arguments(const std::string& schema) {
+  return std::to_string(pushsync_lock_class) + ", " + std::to_string(schema_hash(schema));
+}
+
+void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema) {
+  if (tx.exec1("SELECT pg_try_advisory_xact_lock_shared(" + wake_lock_arguments(schema) + ")")[0].as<bool>()) return;
+  const std::string listener = quote_ident(schema) + ".listener";
+  tx.exec("WITH woken AS (UPDATE " + listener + " SET asleep = false WHERE one IN (SELECT one FROM " + listener +
+          " WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) SELECT pg_notify(" + quote_literal(schema) +
+          ", '') FROM woken");
+}
+
+Listener::Listener(const std::string& schema)
+    : schema_name_(schema),
+      schema_(quote_ident(schema)) {}
+
+Listener::Sleep Listener::fall_asleep(pqxx::connection& conn) const {
+  pqxx::nontransaction tx(conn);
+  // The flag is set (and committed) before the lock is taken: a writer
+  // refused the lock finds it set.
+  auto armed = tx.exec("UPDATE " + schema_ + ".listener SET asleep = true WHERE one IN (SELECT one FROM " + schema_ +
+                       ".listener WHERE NOT asleep FOR UPDATE SKIP LOCKED)");
+  if (armed.affected_rows() == 0)  // gone after a crash (unlogged), or set already
+    tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) ON CONFLICT DO NOTHING");
+  // Taken unless held already (a session lock is counted, so it is taken
+  // once); when refused, another sidecar may sleep with it (writers wake
+  // it, and a NOTIFY reaches every listener), or a writer's transaction
+  // holds it shared, whose change would not wake us.
+  auto lock = tx.exec1("SELECT CASE WHEN EXISTS (" +
+                       lock_held(schema_name_, "ExclusiveLock", "pid = pg_backend_pid()") +
+                       ") THEN true ELSE pg_try_advisory_lock(" + wake_lock_arguments(schema_name_) + ") END, EXISTS (" +
+                       lock_held(schema_name_, "ExclusiveLock", "true") + ")");
+  if (!lock[0].as<bool>() && !lock[1].as<bool>()) return Sleep::restless;
+  // Rows another sidecar holds (its claim's locks) are not work for us.
+  bool due = tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
+                      ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS (SELECT 1 FROM " +
+                      schema_ + ".deliveries WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0]
+                 .as<bool>();
+  return due ? Sleep::due : Sleep::asleep;
+}
+
+void Listener::wake_up(pqxx::connection& conn) const {
+  pqxx::nontransaction tx(conn);
+  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " + schema_ +
+          ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
+  tx.exec("SELECT pg_advisory_unlock(" + wake_lock_arguments(schema_name_) + ") FROM (" +
+          lock_held(schema_name_, "ExclusiveLock", "pid = pg_backend_pid()") + ") mine");
+}
+
+}  // namespace pushsync::db
