@@ -48,7 +48,7 @@ BEGIN
     SELECT {{new_row_id}}, {{old_cols}}, {{new_cols}}, {{same_key}}, {{changed}},
            EXISTS (SELECT FROM pushsync_new OFFSET 1)
       INTO one_id, one_old, one_new, same_key, changed, several
-      FROM (SELECT * FROM pushsync_old LIMIT 1) o, (SELECT * FROM pushsync_new LIMIT 1) n;
+      FROM pushsync_old o, pushsync_new n LIMIT 1;
     IF NOT FOUND THEN
       RETURN NULL;
     ELSIF NOT several AND same_key IS NOT FALSE THEN
