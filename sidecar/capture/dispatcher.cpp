@@ -205,8 +205,8 @@ boost::asio::awaitable<void> Dispatcher::run() {
         continue;
       }
       co_await finish_settling();  // its retries set when we next wake up
+      asleep = true;  // set first: should falling asleep fail halfway, the next claim wakes up all the same
       auto sleep = co_await db_.run([this](pqxx::connection& conn) { return listener_.fall_asleep(conn); });
-      asleep = true;
       if (stopping_ || sleep == db::Listener::Sleep::due) continue;
       co_await wakeup_.wait(sleep == db::Listener::Sleep::asleep ? sleep_time() : max_poll);
       continue;

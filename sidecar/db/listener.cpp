@@ -18,12 +18,12 @@ std::int32_t schema_hash(const std::string& schema) {
   return static_cast<std::int32_t>(hash);
 }
 
-// The lock as pg_locks shows it, held in `mode` by the sessions `who` picks.
-std::string lock_held(const std::string& schema, const std::string& mode, const std::string& who) {
+// The lock as pg_locks shows it, granted in `mode` to some session.
+std::string lock_held(const std::string& schema, const std::string& mode) {
   return "SELECT FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE "
          "datname = current_database()) AND classid::int = " + std::to_string(pushsync_lock_class) +
          " AND objid::int = " + std::to_string(schema_hash(schema)) + " AND objsubid = 2 AND mode = '" + mode +
-         "' AND granted AND " + who;
+         "' AND granted";
 }
 
 }  // namespace
@@ -52,15 +52,13 @@ Listener::Sleep Listener::fall_asleep(pqxx::connection& conn) const {
                        ".listener WHERE NOT asleep FOR UPDATE SKIP LOCKED)");
   if (armed.affected_rows() == 0)  // gone after a crash (unlogged), or set already
     tx.exec("INSERT INTO " + schema_ + ".listener (one, asleep) VALUES (true, true) ON CONFLICT DO NOTHING");
-  // Taken unless held already (a session lock is counted, so it is taken
-  // once); when refused, another sidecar may sleep with it (writers wake
-  // it, and a NOTIFY reaches every listener), or a writer's transaction
-  // holds it shared, whose change would not wake us.
-  auto lock = tx.exec1("SELECT CASE WHEN EXISTS (" +
-                       lock_held(schema_name_, "ExclusiveLock", "pid = pg_backend_pid()") +
-                       ") THEN true ELSE pg_try_advisory_lock(" + wake_lock_arguments(schema_name_) + ") END, EXISTS (" +
-                       lock_held(schema_name_, "ExclusiveLock", "true") + ")");
-  if (!lock[0].as<bool>() && !lock[1].as<bool>()) return Sleep::restless;
+  // Every fall_asleep follows a wake_up (or a new connection), so the lock
+  // is not held here. Refused, another sidecar may sleep with it (writers
+  // wake it, and a NOTIFY reaches every listener), or a writer's
+  // transaction holds it shared, whose change would not wake us.
+  if (!tx.exec1("SELECT pg_try_advisory_lock(" + wake_lock_arguments(schema_name_) + ")")[0].as<bool>() &&
+      !tx.exec1("SELECT EXISTS (" + lock_held(schema_name_, "ExclusiveLock") + ")")[0].as<bool>())
+    return Sleep::restless;
   // Rows another sidecar holds (its claim's locks) are not work for us.
   bool due = tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
                       ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS (SELECT 1 FROM " +
@@ -71,10 +69,11 @@ Listener::Sleep Listener::fall_asleep(pqxx::connection& conn) const {
 
 void Listener::wake_up(pqxx::connection& conn) const {
   pqxx::nontransaction tx(conn);
+  // One round trip, since every wakeup waits for it. The sidecar's session
+  // holds no other session-level advisory lock (migrations take theirs for
+  // the transaction), so all of them is the wake lock, however often taken.
   tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " + schema_ +
-          ".listener WHERE asleep FOR UPDATE SKIP LOCKED)");
-  tx.exec("SELECT pg_advisory_unlock(" + wake_lock_arguments(schema_name_) + ") FROM (" +
-          lock_held(schema_name_, "ExclusiveLock", "pid = pg_backend_pid()") + ") mine");
+          ".listener WHERE asleep FOR UPDATE SKIP LOCKED); SELECT pg_advisory_unlock_all()");
 }
 
 }  // namespace pushsync::db

@@ -35,7 +35,6 @@ class Listener {
   // Sets the flag, takes the lock (or finds another sidecar asleep with it),
   // then looks at the outbox once more: everything committed before the
   // lock was taken is seen now, everything after wakes us.
-  // The lock is looked up rather than remembered: a new connection holds none.
   Sleep fall_asleep(pqxx::connection& conn) const;
   // Clears the flag and lets the lock go: writers stop notifying.
   void wake_up(pqxx::connection& conn) const;
