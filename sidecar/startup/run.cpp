@@ -1,0 +1,145 @@
+#include "sidecar/startup/run.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/api/endpoints.hpp"
+#include "sidecar/api/http_server.hpp"
+#include "sidecar/capture/dispatcher.hpp"
+#include "sidecar/capture/wakeup.hpp"
+#include "sidecar/config/config_error.hpp"
+#include "sidecar/db/db_thread.hpp"
+#include "sidecar/push/ws/ws_hub.hpp"
+#include "sidecar/startup/database_ready.hpp"
+#include "sidecar/startup/providers.hpp"
+#include "sidecar/util/exit_code.hpp"
+#include "sidecar/util/open_files.hpp"
+
+namespace pushsync::startup {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// The HTTP API and the WebSocket channel, when `http` is configured.
+struct HttpParts {
+  std::unique_ptr<db::DbPool> db;  // the API's own connections
+  std::unique_ptr<push::WsHub> hub;
+  api::Routes routes;
+  api::Readiness readiness;
+  std::unique_ptr<api::ApiContext> context;
+  std::unique_ptr<api::HttpServer> server;
+
+  void stop() {
+    if (server) server->stop();
+    if (hub) hub->close_all();
+  }
+};
+
+// Every connection (devices, API clients, the database) holds a descriptor.
+long raise_and_log_open_files_limit() {
+  const auto limit = raise_open_files_limit();
+  if (limit.now != limit.before)
+    spdlog::info("open files limit raised from {} to {}", limit.before, limit.now);
+  else
+    spdlog::info("open files limit: {}", limit.now);
+  return limit.now;
+}
+
+void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
+               long open_files) {
+  http.db = std::make_unique<db::DbPool>(config.database.url, config.http->db_connections, io);
+  if (config.websocket.enabled && !config.delivery.dry_run) {
+    const int devices = config.websocket.max_connections > 0
+                            ? config.websocket.max_connections
+                            : default_ws_connections(open_files, config.http->max_connections);
+    spdlog::info("WebSocket channel: at most {} devices", devices);
+    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics, io, devices);
+  }
+}
+
+void start_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
+                const push::ProviderSet& providers) {
+  http.context =
+      std::make_unique<api::ApiContext>(api::ApiContext{config, *http.db, metrics, providers, http.readiness});
+  api::add_installation_routes(http.routes, *http.context);
+  api::add_push_routes(http.routes, *http.context);
+  api::add_feedback_routes(http.routes, *http.context);
+  api::add_dead_letter_routes(http.routes, *http.context);
+  api::add_health_routes(http.routes, *http.context);
+  if (http.hub) api::add_ws_route(http.routes, *http.hub);
+  http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, http.readiness, metrics);
+  http.server->start();
+}
+
+}  // namespace
+
+int run(const config::Config& config) {
+  asio::io_context io;
+  capture::Wakeup wakeup(io);
+  metrics::Metrics metrics;
+  db::DbThread db(config.database.url, config.database.schema, io,
+                  [&wakeup](const db::Notification&) { wakeup.notify(); });
+  HttpParts http;
+  const long open_files = raise_and_log_open_files_limit();
+  if (config.http) make_http(http, config, io, metrics, open_files);
+  auto providers = make_providers(config, io.get_executor(), http.hub.get());
+  capture::ClaimLanes lanes(config.database.url, io);
+  capture::Dispatcher dispatcher(config, db, lanes, wakeup, *providers, metrics);
+  if (config.http) start_http(http, config, io, metrics, *providers);
+
+  int exit_code = exit_ok;
+  bool stopping = false;
+  asio::steady_timer deadline(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: finishing in-flight work (at most {} ms)", signal, config.shutdown_timeout.count());
+    stopping = true;
+    dispatcher.stop();
+    http.stop();
+    deadline.expires_after(config.shutdown_timeout);
+    deadline.async_wait([&](const boost::system::error_code& timer_ec) {
+      if (timer_ec) return;
+      spdlog::warn("shutdown_timeout reached; unsettled changes return to the queue");
+      io.stop();
+    });
+  });
+
+  auto main_loop = [&]() -> asio::awaitable<void> {
+    if (co_await database_ready(config, db, wakeup, http.readiness, stopping)) {
+      spdlog::info("pushsync {} running: {} table(s), schema {}, {}", PUSHSYNC_VERSION, config.tables.size(),
+                   config.database.schema, config.delivery.dry_run ? "dry run" : "sending");
+      co_await dispatcher.run();
+    }
+    providers->close();
+  };
+  asio::co_spawn(io, main_loop(), [&](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const config::ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        exit_code = exit_usage;
+      } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        exit_code = exit_runtime;
+      }
+    }
+    signals.cancel();
+    deadline.cancel();
+    http.stop();
+  });
+  io.run();
+  spdlog::info("pushsync stopped");
+  return exit_code;
+}
+
+}  // namespace pushsync::startup
