@@ -2,6 +2,7 @@
 
 #include "sidecar/api/api_context.hpp"
 #include "sidecar/api/routes.hpp"
+#include "sidecar/push/ws/ws_devices.hpp"
 
 namespace pushsync::api {
 
@@ -15,5 +16,7 @@ void add_feedback_routes(Routes& routes, const ApiContext& context);
 void add_dead_letter_routes(Routes& routes, const ApiContext& context);
 // GET /healthz, /readyz, /metrics
 void add_health_routes(Routes& routes, const ApiContext& context);
+// GET /v1/ws: the WebSocket channel's handshake, handed to `devices`
+void add_ws_route(Routes& routes, push::WsDevices& devices);
 
 }  // namespace pushsync::api

@@ -14,6 +14,7 @@
 
 #include "sidecar/api/auth.hpp"
 #include "sidecar/api/listen_address.hpp"
+#include "sidecar/util/same_secret.hpp"
 
 namespace pushsync::api {
 

@@ -9,7 +9,6 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "sidecar/api/routes.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_pool.hpp"
 #include "sidecar/db/db_thread.hpp"
@@ -17,31 +16,32 @@
 #include "sidecar/db/ws_mailbox.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/ws/ws_acks.hpp"
+#include "sidecar/push/ws/ws_devices.hpp"
 #include "sidecar/push/ws/ws_session.hpp"
 
 namespace pushsync::push {
 
-// The self-hosted push channel: GET /v1/ws?installationId=ID with
-// "Authorization: Bearer <channelSecret>" (the secret PUT returned for that
-// ws installation, never the API token) becomes a WebSocket that receives
-// the installation's pushes. Browsers, which cannot set headers on a
-// WebSocket, offer the subprotocols "pushsync.v1, <channelSecret>" instead.
-// One connection per installation: a new one replaces the old; beyond
-// `max_connections` devices, handshakes are answered 503.
+// The self-hosted push channel's devices: one WsSession per connected
+// installation (a new connection replaces the old one), at most
+// `max_connections` of them; api/ws_endpoint admits them (GET /v1/ws).
 //
 // The mailbox's own database thread stores letters, reads them for
 // sessions that catch up and deletes acknowledged ones, in that one order
 // (which is what keeps a device from getting a letter twice), and LISTENs
 // for the ranges of letters other sidecars stored: one query fetches a
 // range for every session connected here.
-class WsHub {
+class WsHub : public WsDevices {
  public:
   using Letter = db::WsMailbox::Letter;
 
   WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics& metrics, boost::asio::io_context& io,
         int max_connections);
 
-  void add_route(api::Routes& routes);
+  int max_connections() const override { return max_connections_; }
+  boost::asio::awaitable<Admission> admit(const std::string& installation_id,
+                                          const std::string& channel_secret) override;
+  boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
+                                     std::string installation_id) override;
   // Stores letters in the mailbox (telling the other sidecars), then hands
   // them to the devices connected here; throws when the database fails.
   // `sweep`: delete expired letters as well.
@@ -49,8 +49,6 @@ class WsHub {
   void close_all();
 
  private:
-  boost::asio::awaitable<api::Response> authenticate(const api::Call& call);
-  boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, api::Request& request);
   void deliver(std::vector<Letter> letters);
   void notified(const db::Notification& notification);
   boost::asio::awaitable<void> fetch_notified();

@@ -46,7 +46,7 @@ WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, cons
       acks_(acks),
       wake_(ws_.get_executor(), asio::steady_timer::time_point::max()) {}
 
-asio::awaitable<void> WsSession::run(const api::Request& handshake) {
+asio::awaitable<void> WsSession::run(const WsHandshake& handshake) {
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = std::chrono::seconds(10);
   timeout.idle_timeout = config_.websocket.ping_interval * 2;

@@ -12,11 +12,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "sidecar/api/response.hpp"
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/ws_mailbox.hpp"
 #include "sidecar/push/ws/ws_acks.hpp"
+#include "sidecar/push/ws/ws_devices.hpp"
 
 namespace pushsync::push {
 
@@ -41,7 +41,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
             db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks);
 
   // Completes the handshake, then serves until the connection ends.
-  boost::asio::awaitable<void> run(const api::Request& handshake);
+  boost::asio::awaitable<void> run(const WsHandshake& handshake);
   // A letter for this device, stored in the mailbox.
   void deliver(Letter letter);
   // The mailbox may hold letters that were not delivered from memory.

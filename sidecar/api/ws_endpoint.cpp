@@ -1,0 +1,75 @@
+// GET /v1/ws?installationId=ID with "Authorization: Bearer <channelSecret>"
+// (the secret PUT returned for that ws installation, never the API token)
+// becomes a WebSocket that receives the installation's pushes. Browsers,
+// which cannot set headers on a WebSocket, offer the subprotocols
+// "pushsync.v1, <channelSecret>" instead. Beyond the devices' budget,
+// handshakes are answered 503.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "sidecar/api/api_error.hpp"
+#include "sidecar/api/auth.hpp"
+#include "sidecar/api/endpoints.hpp"
+
+namespace pushsync::api {
+
+namespace {
+
+// The secret from "Authorization: Bearer <secret>", or from the subprotocols
+// "pushsync.v1, <secret>" a browser offers.
+std::optional<std::string> channel_secret_of(const Request& request) {
+  if (auto bearer = bearer_token(request)) return std::string(*bearer);
+  std::string_view offered = request[boost::beast::http::field::sec_websocket_protocol];
+  constexpr std::string_view prefix = "pushsync.v1,";
+  if (!offered.starts_with(prefix)) return std::nullopt;
+  offered.remove_prefix(prefix.size());
+  while (!offered.empty() && offered.front() == ' ') offered.remove_prefix(1);
+  if (offered.empty() || offered.find(',') != std::string_view::npos) return std::nullopt;
+  return std::string(offered);
+}
+
+boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& call) {
+  using Admission = push::WsDevices::Admission;
+  if (!boost::beast::websocket::is_upgrade(call.request))
+    throw ApiError(400, "websocket_required", "/v1/ws takes a WebSocket handshake");
+  std::string id = last_value(call.query, "installationId");
+  if (id.empty()) throw ApiError(400, "missing_installation_id", "connect to /v1/ws?installationId=<id>");
+  auto secret = channel_secret_of(call.request);
+  if (!secret)
+    throw ApiError(401, "missing_channel_secret",
+                   "send the installation's channelSecret as Authorization: Bearer <secret> (browsers: as "
+                   "the subprotocols \"pushsync.v1\", \"<secret>\")");
+  switch (co_await devices.admit(id, *secret)) {
+    case Admission::admitted:
+      co_return Response::empty(101);
+    case Admission::closing:
+      throw ApiError(503, "shutting_down", "the sidecar is stopping; reconnect later");
+    case Admission::refused:
+      throw ApiError(401, "invalid_channel_secret", "unknown ws installation or wrong channelSecret");
+    case Admission::full:
+      break;
+  }
+  ApiError full(503, "too_many_connections",
+                "this sidecar serves " + std::to_string(devices.max_connections()) +
+                    " WebSocket devices (websocket.max_connections); reconnect later or to another replica");
+  full.headers.emplace_back("Retry-After", "5");
+  throw full;
+}
+
+}  // namespace
+
+void add_ws_route(Routes& routes, push::WsDevices& devices) {
+  Route& route = routes.add("/v1/ws", Access::open);
+  route.methods[boost::beast::http::verb::get] = [&devices](const Call& call) { return admit(devices, call); };
+  route.upgrade = [&devices](boost::beast::tcp_stream& stream, Request& handshake) {
+    std::string id = last_value(query_of(handshake.target()), "installationId");
+    return devices.serve(stream, handshake, std::move(id));
+  };
+}
+
+}  // namespace pushsync::api

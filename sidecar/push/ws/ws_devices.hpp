@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace pushsync::push {
+
+using WsHandshake = boost::beast::http::request<boost::beast::http::string_body>;
+
+// What the channel's HTTP endpoint (api/ws_endpoint) asks of the devices'
+// side: is this device let in, and then its connection to serve.
+class WsDevices {
+ public:
+  enum class Admission {
+    admitted,
+    closing,  // the sidecar is stopping
+    refused,  // an unknown ws installation or a wrong channel secret (alike to the caller)
+    full,     // max_connections devices are connected
+  };
+
+  virtual ~WsDevices() = default;
+
+  virtual int max_connections() const = 0;
+  // An admitted device counts against max_connections until serve() ends.
+  virtual boost::asio::awaitable<Admission> admit(const std::string& installation_id,
+                                                  const std::string& channel_secret) = 0;
+  // Completes the handshake of an admitted device and serves it until its
+  // connection ends; moves from both arguments before its first suspension.
+  virtual boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
+                                             std::string installation_id) = 0;
+};
+
+}  // namespace pushsync::push
