@@ -21,8 +21,6 @@ struct BadRequest {
 void PrintTo(const BadRequest& bad, std::ostream* out) { *out << bad.name; }
 
 const std::string auth = std::string("Bearer ") + ApiTest::token;
-const std::string apns_token(64, 'a');
-
 std::string deep_json(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
 std::string huge_tag_list() {

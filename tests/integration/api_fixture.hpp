@@ -12,6 +12,8 @@ namespace pushsync::test {
 class ApiTest : public SidecarTest {
  public:
   static constexpr const char* token = "test-api-token-7f3a";
+  // A well-formed APNs device token for installations the tests register.
+  inline static const std::string apns_token = std::string(64, 'a');
 
  protected:
   void SetUp() override;

@@ -1,14 +1,15 @@
 // The HTTP API over real HTTP against a running sidecar and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include "tests/integration/api_fixture.hpp"
 
 namespace pushsync::test {
 namespace {
 
 using nlohmann::json;
-
-const std::string apns_token(64, 'a');
 
 TEST_F(ApiTest, PutCreatesThenReplacesAnInstallationAndGetShowsIt) {
   start();

@@ -8,8 +8,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 namespace pushsync::test {
 
@@ -65,11 +68,20 @@ RawExchange raw_exchange(int port, const std::string& bytes, std::chrono::millis
   return exchange;
 }
 
+struct WsDevice::Connection {
+  asio::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws{io};
+  beast::flat_buffer buffer;
+};
+
+WsDevice::~WsDevice() = default;
+
 WsDevice::WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser)
-    : ws_(io_) {
-  beast::get_lowest_layer(ws_).connect(
+    : conn_(std::make_unique<Connection>()) {
+  auto& ws = conn_->ws;
+  beast::get_lowest_layer(ws).connect(
       tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  ws_.set_option(beast::websocket::stream_base::decorator([&](beast::websocket::request_type& request) {
+  ws.set_option(beast::websocket::stream_base::decorator([&](beast::websocket::request_type& request) {
     if (secret.empty()) return;
     if (as_browser)
       request.set(http::field::sec_websocket_protocol, "pushsync.v1, " + secret);
@@ -79,7 +91,7 @@ WsDevice::WsDevice(int port, const std::string& installation, const std::string&
   const std::string target = "/v1/ws?installationId=" + installation;
   boost::system::error_code ec;
   beast::websocket::response_type response;
-  ws_.handshake(response, "127.0.0.1", target, ec);
+  ws.handshake(response, "127.0.0.1", target, ec);
   if (!ec) {
     protocol_ = std::string(response[http::field::sec_websocket_protocol]);
     return;
@@ -94,15 +106,16 @@ WsDevice::WsDevice(int port, const std::string& installation, const std::string&
 
 void WsDevice::start_read() {
   if (reading_ || closed_) return;
+  auto& buffer = conn_->buffer;
   reading_ = true;
-  ws_.async_read(buffer_, [this](boost::system::error_code ec, std::size_t) {
+  conn_->ws.async_read(buffer, [this, &buffer](boost::system::error_code ec, std::size_t) {
     reading_ = false;
     if (ec) {
       closed_ = true;
       return;
     }
-    frames_.push_back(nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false));
-    buffer_.clear();
+    frames_.push_back(nlohmann::json::parse(beast::buffers_to_string(buffer.data()), nullptr, false));
+    buffer.clear();
     start_read();
   });
 }
@@ -111,8 +124,8 @@ void WsDevice::read_until(const std::function<bool()>& done, std::chrono::millis
   auto deadline = std::chrono::steady_clock::now() + wait;
   start_read();
   while (!done() && !closed_ && std::chrono::steady_clock::now() < deadline) {
-    io_.restart();
-    io_.run_one_for(deadline - std::chrono::steady_clock::now());
+    conn_->io.restart();
+    conn_->io.run_one_for(deadline - std::chrono::steady_clock::now());
   }
 }
 
@@ -127,10 +140,10 @@ std::optional<nlohmann::json> WsDevice::next(std::chrono::milliseconds wait) {
 void WsDevice::ack(std::int64_t seq) {
   bool done = false;
   std::string text = nlohmann::json{{"ack", seq}}.dump();
-  ws_.async_write(asio::buffer(text), [&](boost::system::error_code, std::size_t) { done = true; });
+  conn_->ws.async_write(asio::buffer(text), [&](boost::system::error_code, std::size_t) { done = true; });
   while (!done) {
-    io_.restart();
-    io_.run_one();
+    conn_->io.restart();
+    conn_->io.run_one();
   }
 }
 

@@ -4,15 +4,12 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 #include <nlohmann/json.hpp>
 
 namespace pushsync::test {
@@ -44,6 +41,7 @@ class WsDevice {
  public:
   // `as_browser`: the secret goes in Sec-WebSocket-Protocol, as browsers must send it.
   WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser = false);
+  ~WsDevice();
   // The subprotocol the server selected.
   std::string protocol() const { return protocol_; }
   // The HTTP status of a refused handshake (0 when it was accepted).
@@ -59,9 +57,8 @@ class WsDevice {
   // Runs the reads until `done`, the connection closes, or `wait` passes.
   void read_until(const std::function<bool()>& done, std::chrono::milliseconds wait);
 
-  boost::asio::io_context io_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
-  boost::beast::flat_buffer buffer_;
+  struct Connection;  // the WebSocket and its io_context: Beast stays out of the tests' headers
+  std::unique_ptr<Connection> conn_;
   std::deque<nlohmann::json> frames_;
   bool reading_ = false;
   bool closed_ = false;
