@@ -102,3 +102,12 @@ bench_databases() {
   fi
 }
 url_of() { echo "${url/dbname=postgres/dbname=$1}"; }
+
+#   bench_migrate INDEX YAML
+# Writes $work/pushsync-INDEX.yaml, the config of database INDEX of
+# bench_databases (its url, then YAML: the sections after database.url),
+# and migrates that database with its binary.
+bench_migrate() {
+  printf 'database:\n  url: "%s"\n%s\n' "$(url_of "${databases[$1]}")" "$2" >"$work/pushsync-$1.yaml"
+  "${binaries[$1]}" migrate --config "$work/pushsync-$1.yaml" 2>/dev/null
+}

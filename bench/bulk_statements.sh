@@ -5,11 +5,13 @@
 #   plain       no trigger
 #   statement   pushsync's capture (statement triggers, one outbox row per
 #               1000 rows)
-#   row         the row trigger of pushsync 0.1 (one outbox row per row),
-#               for comparison; its SQL is below, as 0.1 generated it
-# Each round runs every variant; printed are the median times and the
-# median of each round's time(variant) / time(plain). The outbox is emptied
-# between runs (no sidecar runs: this is the writer's cost alone).
+#   baseline    with BENCH_BASELINE=<git revision> (or BENCH_BASELINE_BIN):
+#               that revision's capture, in a database of its own
+# (bench/BENCHMARKS.md has earlier runs of 0.1's row trigger, one outbox
+# row per row: 3.5-28x.) Each round runs every variant; printed are the
+# median times and the median of each round's time(variant) / time(plain).
+# The outbox is emptied between runs (no sidecar runs: this is the
+# writer's cost alone).
 #   BENCH_ROWS, BENCH_ROUNDS (default 5)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,34 +21,34 @@ rounds=${BENCH_ROUNDS:-5}
 
 . "$root/bench/bench_lib.sh"
 bench_start_cluster "-c shared_buffers=256MB"
-for t in plain statement row; do
-  db -c "CREATE TABLE bulk_$t (id bigserial PRIMARY KEY, owner text NOT NULL, status text NOT NULL, note text)"
-done
-cat >"$work/pushsync.yaml" <<YAML
-database:
-  url: "$url"
-tables:
+table="(id bigserial PRIMARY KEY, owner text NOT NULL, status text NOT NULL, note text)"
+db -c "CREATE TABLE bulk_plain $table"
+bench_databases "CREATE TABLE bulk_statement $table"
+for i in "${!databases[@]}"; do
+  bench_migrate "$i" "tables:
   public.bulk_statement:
     watch: [status, owner]
-    tags: ["user:{owner}"]
-YAML
-"$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
-# pushsync 0.1's row trigger, for comparison.
-sed 's/{{table}}/bulk_row/g' "$root/bench/row_trigger_0.1.sql" | db
+    tags: [\"user:{owner}\"]"
+done
 
-ms() {  # ms SQL -> milliseconds the server took
-  psql "$url" -qX -v ON_ERROR_STOP=1 -c '\timing on' -c "$1" | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p'
+ms() {  # ms DATABASE SQL -> milliseconds the server took
+  psql "$(url_of "$1")" -qX -v ON_ERROR_STOP=1 -c '\timing on' -c "$2" | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p'
 }
-run() {  # run TABLE -> "insert_ms update_ms delete_ms"
-  db -c "TRUNCATE bulk_$1 RESTART IDENTITY" -c "TRUNCATE pushsync.changes" -c "VACUUM ANALYZE bulk_$1" -c "CHECKPOINT"
-  local i u d
-  i=$(ms "INSERT INTO bulk_$1 (owner, status) SELECT 'u' || (g % 1000), 'new' FROM generate_series(1, $rows) g")
-  u=$(ms "UPDATE bulk_$1 SET status = 'done'")
-  d=$(ms "DELETE FROM bulk_$1")
-  echo "$i $u $d"
+run() {  # run VARIANT -> "insert_ms update_ms delete_ms"
+  local d=postgres t=bulk_statement
+  [ "$1" = plain ] && t=bulk_plain
+  [ "$1" = baseline ] && d=baseline
+  psql "$(url_of "$d")" -qX -c "TRUNCATE $t RESTART IDENTITY" -c "TRUNCATE pushsync.changes" -c "VACUUM ANALYZE $t" \
+    -c "CHECKPOINT"
+  local i u x
+  i=$(ms "$d" "INSERT INTO $t (owner, status) SELECT 'u' || (g % 1000), 'new' FROM generate_series(1, $rows) g")
+  u=$(ms "$d" "UPDATE $t SET status = 'done'")
+  x=$(ms "$d" "DELETE FROM $t")
+  echo "$i $u $x"
 }
 
-variants="plain statement row"
+variants="plain statement"
+[ -n "${BENCH_BASELINE:-}" ] && variants="$variants baseline"
 for round in $(seq "$rounds"); do
   declare -A got=()
   for v in $variants; do got[$v]=$(run "$v"); echo "$v ${got[$v]}" >>"$work/times"; done
@@ -65,4 +67,4 @@ for v in $variants; do
   printf '%-10s %12.0f %12.0f %12.0f %10.2f %10.2f %10.2f\n' "$v" "$(col times 2)" "$(col times 3)" "$(col times 4)" \
     "$(col ratios 2)" "$(col ratios 3)" "$(col ratios 4)"
 done
-echo "outbox rows one statement of $rows rows writes: statement capture $(( (rows + 999) / 1000 )), row capture $rows"
+echo "outbox rows one statement of $rows rows writes: $(( (rows + 999) / 1000 ))"

@@ -29,15 +29,10 @@ table="(id bigserial PRIMARY KEY, owner text NOT NULL, title text NOT NULL, done
         seen_at timestamptz)"
 bench_databases "CREATE TABLE plain_items $table; CREATE TABLE items $table"
 for i in "${!databases[@]}"; do
-  cat >"$work/pushsync-$i.yaml" <<YAML
-database:
-  url: "$(url_of "${databases[$i]}")"
-tables:
+  bench_migrate "$i" "tables:
   public.items:
     watch: [title, done, owner]
-    tags: ["user:{owner}"]
-YAML
-  "${binaries[$i]}" migrate --config "$work/pushsync-$i.yaml" 2>/dev/null
+    tags: [\"user:{owner}\"]"
 done
 
 loop() {  # loop DATABASE TABLE KIND -> µs per statement
