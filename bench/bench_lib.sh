@@ -111,3 +111,18 @@ bench_migrate() {
   printf 'database:\n  url: "%s"\n%s\n' "$(url_of "${databases[$1]}")" "$2" >"$work/pushsync-$1.yaml"
   "${binaries[$1]}" migrate --config "$work/pushsync-$1.yaml" 2>/dev/null
 }
+
+#   bench_rounds LEGEND
+# Calls the benchmark's run INDEX for every database of bench_databases,
+# $rounds times, interleaved; appends "NAME RESULT" to $work/results and
+# shows each result on stderr, LEGEND saying what its figures are.
+bench_rounds() {
+  local round i r
+  for round in $(seq "$rounds"); do
+    for i in "${!databases[@]}"; do
+      r=$(run "$i")
+      echo "${names[$i]} $r" >>"$work/results"
+      echo "round $round: ${names[$i]}: $r ($1)" >&2
+    done
+  done
+}

@@ -66,13 +66,7 @@ tables:
     'BEGIN { printf "%.2f %.2f %.2f %d\n", (D - d) * 1e6 / n, (S - s) * 1e6 / n, q / n, x }'
 }
 
-for round in $(seq "$rounds"); do
-  for i in "${!databases[@]}"; do
-    r=$(run "$i")
-    echo "${names[$i]} $r" >>"$work/results"
-    echo "round $round: ${names[$i]}: $r (db µs, sidecar µs, statements per change; outbox dead tuples)" >&2
-  done
-done
+bench_rounds "db µs, sidecar µs, statements per change; outbox dead tuples"
 
 echo "Drain cost at $rate changes/s from 4 writers, ${seconds}s, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
 printf '%-12s %12s %14s %22s %20s\n' sidecar "db µs/change" "sidecar µs/change" "statements/change" "outbox dead tuples"

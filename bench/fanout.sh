@@ -49,13 +49,7 @@ YAML
   echo "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }') $idle $peak"
 }
 
-for round in $(seq "$rounds"); do
-  for i in "${!databases[@]}"; do
-    r=$(run "$i")
-    echo "${names[$i]} $r" >>"$work/results"
-    echo "round $round: ${names[$i]}: $r (seconds, idle RSS kB, peak RSS kB)" >&2
-  done
-done
+bench_rounds "seconds, idle RSS kB, peak RSS kB"
 
 echo "One change to $devices devices through the fake APNs, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
 printf '%-12s %10s %12s %14s %14s\n' sidecar seconds pushes/s "idle RSS MB" "peak RSS MB"
