@@ -124,11 +124,16 @@ BEGIN
       RETURN NULL;  -- an UPDATE of several rows, none of them in a watched column
     END IF;
   END IF;
+  -- Refused: a sidecar sleeps. Writers after the first find the flag clear
+  -- with a read (while a sidecar that cannot run, stopped or hung, keeps
+  -- the lock, that read is all they pay, as every writer did before).
   IF NOT pg_try_advisory_xact_lock_shared({{wake_lock}}) THEN
-    UPDATE {{schema}}.listener SET asleep = false
-     WHERE one IN (SELECT one FROM {{schema}}.listener WHERE asleep FOR UPDATE SKIP LOCKED);
-    IF FOUND THEN
-      PERFORM pg_notify({{channel}}, '');
+    IF (SELECT asleep FROM {{schema}}.listener) THEN
+      UPDATE {{schema}}.listener SET asleep = false
+       WHERE one IN (SELECT one FROM {{schema}}.listener WHERE asleep FOR UPDATE SKIP LOCKED);
+      IF FOUND THEN
+        PERFORM pg_notify({{channel}}, '');
+      END IF;
     END IF;
   END IF;
   RETURN NULL;

@@ -18,12 +18,12 @@ std::int32_t schema_hash(const std::string& schema) {
   return static_cast<std::int32_t>(hash);
 }
 
-// The lock as pg_locks shows it, granted in `mode` to some session.
-std::string lock_held(const std::string& schema, const std::string& mode) {
-  return "SELECT FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE "
-         "datname = current_database()) AND classid::int = " + std::to_string(pushsync_lock_class) +
-         " AND objid::int = " + std::to_string(schema_hash(schema)) + " AND objsubid = 2 AND mode = '" + mode +
-         "' AND granted";
+// Whether some session holds the lock exclusively (a sidecar asleep).
+std::string held_exclusively(const std::string& schema) {
+  return "SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM "
+         "pg_database WHERE datname = current_database()) AND classid::int = " + std::to_string(pushsync_lock_class) +
+         " AND objid::int = " + std::to_string(schema_hash(schema)) +
+         " AND objsubid = 2 AND mode = 'ExclusiveLock' AND granted)";
 }
 
 }  // namespace
@@ -57,7 +57,7 @@ Listener::Sleep Listener::fall_asleep(pqxx::connection& conn) const {
   // wake it, and a NOTIFY reaches every listener), or a writer's
   // transaction holds it shared, whose change would not wake us.
   if (!tx.exec1("SELECT pg_try_advisory_lock(" + wake_lock_arguments(schema_name_) + ")")[0].as<bool>() &&
-      !tx.exec1("SELECT EXISTS (" + lock_held(schema_name_, "ExclusiveLock") + ")")[0].as<bool>())
+      !tx.exec1(held_exclusively(schema_name_))[0].as<bool>())
     return Sleep::restless;
   // Rows another sidecar holds (its claim's locks) are not work for us.
   bool due = tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
