@@ -26,6 +26,14 @@ std::string held_exclusively(const std::string& schema) {
          " AND objsubid = 2 AND mode = 'ExclusiveLock' AND granted)";
 }
 
+// Clears the flag if it is set and nobody is clearing it (SKIP LOCKED:
+// whoever holds the row is clearing it already).
+std::string clear_flag(const std::string& quoted_schema) {
+  const std::string listener = quoted_schema + ".listener";
+  return "UPDATE " + listener + " SET asleep = false WHERE one IN (SELECT one FROM " + listener +
+         " WHERE asleep FOR UPDATE SKIP LOCKED)";
+}
+
 }  // namespace
 
 std::string wake_lock_arguments(const std::string& schema) {
@@ -34,10 +42,8 @@ std::string wake_lock_arguments(const std::string& schema) {
 
 void wake_sleeping_sidecar(pqxx::transaction_base& tx, const std::string& schema) {
   if (tx.exec1("SELECT pg_try_advisory_xact_lock_shared(" + wake_lock_arguments(schema) + ")")[0].as<bool>()) return;
-  const std::string listener = quote_ident(schema) + ".listener";
-  tx.exec("WITH woken AS (UPDATE " + listener + " SET asleep = false WHERE one IN (SELECT one FROM " + listener +
-          " WHERE asleep FOR UPDATE SKIP LOCKED) RETURNING 1) SELECT pg_notify(" + quote_literal(schema) +
-          ", '') FROM woken");
+  tx.exec("WITH woken AS (" + clear_flag(quote_ident(schema)) + " RETURNING 1) SELECT pg_notify(" +
+          quote_literal(schema) + ", '') FROM woken");
 }
 
 Listener::Listener(const std::string& schema)
@@ -72,8 +78,7 @@ void Listener::wake_up(pqxx::connection& conn) const {
   // One round trip, since every wakeup waits for it. The sidecar's session
   // holds no other session-level advisory lock (migrations take theirs for
   // the transaction), so all of them is the wake lock, however often taken.
-  tx.exec("UPDATE " + schema_ + ".listener SET asleep = false WHERE one IN (SELECT one FROM " + schema_ +
-          ".listener WHERE asleep FOR UPDATE SKIP LOCKED); SELECT pg_advisory_unlock_all()");
+  tx.exec(clear_flag(schema_) + "; SELECT pg_advisory_unlock_all()");
 }
 
 }  // namespace pushsync::db
