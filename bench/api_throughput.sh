@@ -85,7 +85,7 @@ for round in $(seq "$rounds"); do
     printf 'round %d %-8s %10.0f req/s\n' "$round" "$variant" "$r" >&2
   done
   # Let the sidecar drain the queued pushes before the next round.
-  for _ in $(seq 600); do [ "$(db -c 'SELECT count(*) FROM pushsync.changes')" = 0 ] && break; sleep 0.1; done
+  for _ in $(seq 600); do [ "$(outbox_left "$url")" = 0 ] && break; sleep 0.1; done
 done
 
 declare -A med

@@ -76,7 +76,7 @@ tables:
     tags: ["user:{owner}"]
 YAML
   "$binary" migrate --config "$work/pushsync.yaml" 2>/dev/null
-  psql "$dburl" -v ON_ERROR_STOP=1 -qAtX -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
+  psql "$dburl" -v ON_ERROR_STOP=1 -qAtX -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, $(outbox_tables "$dburl") RESTART IDENTITY" \
      -c "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags)
          SELECT 'dev' || i, '$1', lpad(to_hex(i), 64, '0'), ARRAY['user:u' || i] FROM generate_series(1, $n) i" \
      -c "$insert_rows" -c "VACUUM ANALYZE" -c "CHECKPOINT"

@@ -126,3 +126,16 @@ bench_rounds() {
     done
   done
 }
+
+# The outbox of either layout (0.2 queued changes in pushsync.changes; from
+# schema 5 triggers append to pushsync.events and changes holds what waits):
+#   outbox_tables URL   its tables, "pushsync.changes, pushsync.events"
+#   outbox_left URL     changes not routed yet
+outbox_tables() {
+  psql "$1" -qAtX -c "SELECT string_agg(t, ', ') FROM unnest(ARRAY['pushsync.changes', 'pushsync.events']) t
+                       WHERE to_regclass(t) IS NOT NULL"
+}
+outbox_left() {
+  psql "$1" -qAtX -c "SELECT count(*) FROM $(psql "$1" -qAtX -c "SELECT coalesce(to_regclass('pushsync.outbox')::text,
+                                                                   'pushsync.changes')")"
+}

@@ -38,7 +38,7 @@ run() {  # run VARIANT -> "insert_ms update_ms delete_ms"
   local d=postgres t=bulk_statement
   [ "$1" = plain ] && t=bulk_plain
   [ "$1" = baseline ] && d=baseline
-  psql "$(url_of "$d")" -qX -c "TRUNCATE $t RESTART IDENTITY" -c "TRUNCATE pushsync.changes" -c "VACUUM ANALYZE $t" \
+  psql "$(url_of "$d")" -qX -c "TRUNCATE $t RESTART IDENTITY" -c "TRUNCATE $(outbox_tables "$(url_of "$d")")" -c "VACUUM ANALYZE $t" \
     -c "CHECKPOINT"
   local i u x
   i=$(ms "$d" "INSERT INTO $t (owner, status) SELECT 'u' || (g % 1000), 'new' FROM generate_series(1, $rows) g")

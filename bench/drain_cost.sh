@@ -8,7 +8,8 @@
 #   statements  the sidecar's statements (pg_stat_statements, top level;
 #               BEGIN/COMMIT included)
 # and the outbox's dead tuples after the run (pg_stat_user_tables), which
-# vacuum has to clean up. With BENCH_BASELINE=<git revision> (or
+# vacuum has to clean up. BENCH_STATEMENTS=1 also shows, on stderr, the
+# statements run most often and their time per call. With BENCH_BASELINE=<git revision> (or
 # BENCH_BASELINE_BIN) that revision runs too, in a database of its own,
 # interleaved over BENCH_ROUNDS (default 3) rounds; medians are printed.
 set -euo pipefail
@@ -52,15 +53,20 @@ tables:
   psql "$dburl" -qAtX -c "SELECT pg_stat_statements_reset()" >/dev/null
   local db0 sc0; db0=$(cpu_of $pids); sc0=$(cpu_seconds "$sidecar")
   pgbench "$dburl" -n -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/insert.sql" >/dev/null 2>&1
-  until [ "$(psql "$dburl" -qAtX -c 'SELECT count(*) FROM pushsync.changes')" = 0 ]; do sleep 0.1; done
+  until [ "$(outbox_left "$dburl")" = 0 ]; do sleep 0.1; done
   local db1 sc1; db1=$(cpu_of $pids); sc1=$(cpu_seconds "$sidecar")
   local changes; changes=$(psql "$dburl" -qAtX -c "SELECT count(*) FROM drain_items")
   local statements; statements=$(psql "$dburl" -qAtX -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
       JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()
       AND query NOT LIKE 'INSERT INTO drain_items%' AND query NOT LIKE '%pg_stat_statements%'
-      AND query NOT LIKE 'SELECT count(*) FROM pushsync.changes%'")
+      AND query NOT LIKE 'SELECT count(*) FROM pushsync.%' AND query NOT LIKE '%to_regclass%'")
+  if [ -n "${BENCH_STATEMENTS:-}" ]; then  # where the database's time goes, per statement
+    psql "$dburl" -qAtX -F ' | ' -c "SELECT calls, round((total_exec_time + total_plan_time)::numeric * 1000 / calls, 1) AS us_per_call,
+        left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 15" >&2
+  fi
   sleep 1.5  # table statistics are sent at most once a second
-  local dead; dead=$(psql "$dburl" -qAtX -c "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'pushsync.changes'::regclass")
+  local dead; dead=$(psql "$dburl" -qAtX -c "SELECT sum(n_dead_tup) FROM pg_stat_user_tables WHERE schemaname = 'pushsync' AND relname IN ('changes', 'events')")
   kill -TERM "$sidecar"; wait "$sidecar" || true
   awk -v d="$db0" -v D="$db1" -v s="$sc0" -v S="$sc1" -v n="$changes" -v q="$statements" -v x="$dead" \
     'BEGIN { printf "%.2f %.2f %.2f %d\n", (D - d) * 1e6 / n, (S - s) * 1e6 / n, q / n, x }'

@@ -56,7 +56,7 @@ kinds="insert update unwatched norow delete"
 for round in $(seq "$rounds"); do
   for i in "${!databases[@]}"; do
     d=${databases[$i]}
-    psql "$(url_of "$d")" -qX -c "TRUNCATE plain_items, items RESTART IDENTITY" -c "TRUNCATE pushsync.changes"
+    psql "$(url_of "$d")" -qX -c "TRUNCATE plain_items, items RESTART IDENTITY" -c "TRUNCATE $(outbox_tables "$(url_of "$d")")"
     for kind in $kinds; do
       plain=$(loop "$d" plain_items "$kind")
       captured=$(loop "$d" items "$kind")

@@ -54,7 +54,7 @@ tps() {  # tps DATABASE TABLE -> transactions per second
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 drain() {  # drain DATABASE: waits until its sidecar emptied the outbox
-  until [ "$(psql "$(url_of "$1")" -qAtX -c 'SELECT count(*) FROM pushsync.changes')" = 0 ]; do sleep 0.2; done
+  until [ "$(outbox_left "$(url_of "$1")")" = 0 ]; do sleep 0.2; done
   # A drained backlog leaves dead rows: vacuumed now, not by autovacuum
   # during the next variant's run.
   psql "$(url_of "$1")" -qX -c "VACUUM pushsync.changes"

@@ -59,7 +59,7 @@ tables:
     tags: ["user:{owner}"]
 YAML
   "$root/build/pushsync" migrate --config "$work/pushsync.yaml" 2>/dev/null
-  db -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, pushsync.changes RESTART IDENTITY" \
+  db -c "DELETE FROM pushsync.installations" -c "TRUNCATE bench_items, $(outbox_tables "$url") RESTART IDENTITY" \
      -c "CREATE TEMP TABLE s (n bigserial, subscription text)" \
      -c "\\copy s (subscription) FROM '$work/subscriptions.jsonl'" \
      -c "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags)

@@ -58,7 +58,7 @@ for d in "${devices[@]}"; do sed 's/^/   /' "$work/$d.log"; shown[$d]=$(wc -l <"
 # each device printed since the last step: the push and the one record pulled.
 show_devices() {
   for _ in $(seq 200); do
-    [ "$(db -c 'SELECT (SELECT count(*) FROM pushsync.changes) + (SELECT count(*) FROM pushsync.ws_mailbox)')" = 0 ] && break
+    [ "$(db -c 'SELECT (SELECT count(*) FROM pushsync.outbox) + (SELECT count(*) FROM pushsync.ws_mailbox)')" = 0 ] && break
     sleep 0.05
   done
   sleep 0.2  # the devices print after they pull

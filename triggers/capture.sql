@@ -1,7 +1,9 @@
 -- Capture triggers for {{relation}}; rendered by pushsync for each table.
 -- One trigger per statement, not per row. A one-row statement (the common
--- case) writes one plain outbox row; a statement of several rows writes one
--- outbox row per 1000 of them (arrays of ids, ops and captured columns).
+-- case) appends one plain row to the capture log ({{schema}}.events, read
+-- by snapshot and emptied by TRUNCATE: sql/005_capture_log.sql); a
+-- statement of several rows appends one row per 1000 of them (arrays of
+-- ids, ops and captured columns).
 -- An UPDATE pairs old and new rows by key: a row whose key changed is, to a
 -- device, a delete of the old id and an insert of the new one. Rows whose
 -- watched columns did not change are left out.
@@ -41,7 +43,7 @@ BEGIN
     IF NOT FOUND THEN
       RETURN NULL;
     ELSIF NOT several THEN
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, new_cols, originator)
       VALUES ({{table_key}}, 'insert', one_id, one_new, {{originator}});
     END IF;
   ELSIF TG_OP = 'UPDATE' THEN
@@ -55,7 +57,7 @@ BEGIN
       IF NOT coalesce(same_key AND changed, false) THEN
         RETURN NULL;
       END IF;
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, new_cols, originator)
       VALUES ({{table_key}}, 'update', one_id, one_old, one_new, {{originator}});
     ELSE
       several := true;  -- one row whose key changed: a delete and an insert
@@ -67,7 +69,7 @@ BEGIN
     IF NOT FOUND THEN
       RETURN NULL;
     ELSIF NOT several THEN
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, originator)
       VALUES ({{table_key}}, 'delete', one_id, one_old, {{originator}});
     END IF;
   END IF;
@@ -78,7 +80,7 @@ BEGIN
     jit := current_setting('jit');
     PERFORM set_config('jit', 'off', true);
     IF TG_OP = 'INSERT' THEN
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, new_cols, row_count, row_ids, news, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, new_cols, row_count, row_ids, news, originator)
       SELECT {{table_key}}, 'insert', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
              CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1]::jsonb END, count(*),
              CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
@@ -88,7 +90,7 @@ BEGIN
                 FROM pushsync_new n) r
        GROUP BY part ORDER BY part;
     ELSIF TG_OP = 'UPDATE' THEN
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, new_cols, row_count, row_ids, ops, olds, news,
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, new_cols, row_count, row_ids, ops, olds, news,
                                       originator)
       SELECT {{table_key}}, CASE WHEN count(*) = 1 THEN min(op) ELSE 'update' END,
              CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
@@ -108,7 +110,7 @@ BEGIN
                WHERE o.pushsync_row IS NULL OR n.pushsync_row IS NULL OR {{changed}}) r
        GROUP BY part ORDER BY part;
     ELSE
-      INSERT INTO {{schema}}.changes (tbl, op, row_id, old_cols, row_count, row_ids, olds, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, row_count, row_ids, olds, originator)
       SELECT {{table_key}}, 'delete', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
              CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1]::jsonb END, count(*),
              CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(old_cols) END,

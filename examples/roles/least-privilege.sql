@@ -20,6 +20,8 @@ CREATE ROLE pushsync_runtime LOGIN;  -- add PASSWORD '...' or use your auth meth
 -- is PUBLIC's by default; grant it too if you revoked that.)
 GRANT USAGE ON SCHEMA pushsync TO pushsync_runtime;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pushsync TO pushsync_runtime;
+-- The capture log is emptied with TRUNCATE once it is all read.
+GRANT TRUNCATE ON pushsync.events TO pushsync_runtime;
 
 -- tags_sql runs as pushsync_runtime: SELECT on the tables it reads, here the
 -- todo example's list_members. Without tags_sql, nothing in the app's schemas.
@@ -29,5 +31,5 @@ GRANT SELECT ON public.list_members TO pushsync_runtime;
 -- Writers of the configured tables: their trigger appends to the outbox
 -- and wakes a sleeping sidecar.
 GRANT USAGE ON SCHEMA pushsync TO app_writer;
-GRANT INSERT ON pushsync.changes TO app_writer;
+GRANT INSERT ON pushsync.events TO app_writer;
 GRANT SELECT, UPDATE ON pushsync.listener TO app_writer;

@@ -60,6 +60,7 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     db::PgDirectory directory(tx, db.schema);
     auto batch = router_.route(std::move(claimed.changes), std::move(claimed.retries), directory, claimed.now,
                                db.batch_pushes);
+    batch.log_window = claimed.log_window;
     if (claimed.deliveries_waiting) route::fold_into_pending(batch, outbox_.lock_waiting(tx, batch.pushes));
     return batch;
   };
@@ -71,6 +72,7 @@ boost::asio::awaitable<bool> Dispatcher::settle_batch(Claimed claimed, std::vect
   const route::RoutedBatch& batch = claimed.batch;
   count(batch, outcomes);
   auto settlement = settle(batch, outcomes, config_.delivery.max_attempts, retry_backoff_);
+  settlement.truncate_log = truncation_due(settlement);
   ClaimLane::SettleTask write = [this, &settlement](pqxx::work& tx) { outbox_.settle(tx, settlement); };
   try {
     co_await claimed.lane->settle(write);
@@ -120,6 +122,17 @@ Duration Dispatcher::pace_after(const route::RoutedBatch& batch) const {
   if (changes >= config_.database.batch_size) return Duration::zero();
   if (changes >= 8) return std::max(config_.database.busy_poll, Duration(5));
   return config_.database.busy_poll;
+}
+
+// When a settlement reads the whole capture log, it is emptied, but at most
+// every truncate_interval: a TRUNCATE holds writers back while it waits for
+// those in flight (up to 10 ms) and makes their sessions plan again.
+bool Dispatcher::truncation_due(const db::Settlement& settlement) {
+  if (!settlement.log || !settlement.log->target.empty()) return false;
+  const auto now = Clock::now();
+  if (now - last_truncation_ < config_.database.truncate_interval) return false;
+  last_truncation_ = now;
+  return true;
 }
 
 void Dispatcher::remember_due(Duration from_now) {

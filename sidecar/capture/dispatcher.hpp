@@ -47,6 +47,7 @@ class Dispatcher {
   boost::asio::awaitable<void> finish_settling();
   void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
   Duration pace_after(const route::RoutedBatch& batch) const;
+  bool truncation_due(const db::Settlement& settlement);
   void remember_due(Duration from_now);
   Duration sleep_time();
 
@@ -64,6 +65,7 @@ class Dispatcher {
   // wakes up for it instead of waiting for the next poll_interval.
   Clock::time_point next_due_ = Clock::time_point::max();
   Clock::time_point last_claim_{};  // when the last claim started
+  Clock::time_point last_truncation_ = Clock::now();  // of the capture log
   bool stopping_ = false;
   std::optional<Eager<bool>> settling_;  // the last batch's settlement, while the next one is sent
 };

@@ -43,21 +43,56 @@ void settle_push(const Push& push, const push::Outcome& outcome, int max_attempt
   if (push.origin.delivery) s.delivered.push_back(*push.origin.delivery);
 }
 
+using Fate = route::ChangeFate::Kind;
+
+db::Settlement::DeadLetter unroutable(const Change& change, const std::string& reason) {
+  return {change.id, change.table_key, change.rows.empty() ? "" : std::string(to_string(change.rows[0].op)),
+          change.rows.empty() ? "" : change.rows[0].row_id, change.created_at, "", "", reason, nullptr, nullptr, ""};
+}
+
+// A change read from the capture log needs nothing written once the log is
+// read past it, unless it has to wait: then it moves to db changes.
+void settle_logged(const Change& change, const route::ChangeFate& fate, db::Settlement& s) {
+  switch (fate.kind) {
+    case Fate::cut: s.kept.push_back({*change.logged, fate.cursor, std::nullopt}); return;
+    case Fate::held_back: s.kept.push_back({*change.logged, {}, fate.until}); return;
+    case Fate::unroutable: s.dead_letters.push_back(unroutable(change, fate.reason)); return;
+    case Fate::done:
+    case Fate::deferred: return;
+  }
+}
+
 void settle_change(const route::RoutedBatch& batch, std::size_t index, db::Settlement& s) {
   const Change& change = batch.changes[index];
   const route::ChangeFate& fate = batch.fates[index];
-  using Fate = route::ChangeFate::Kind;
+  if (change.logged) return settle_logged(change, fate, s);
   switch (fate.kind) {
     case Fate::deferred: return;
     case Fate::cut: s.progress.push_back({change.id, fate.cursor}); return;
     case Fate::held_back: s.held_back.push_back({change.id, fate.until}); return;
-    case Fate::unroutable:
-      s.dead_letters.push_back({change.id, change.table_key, change.rows.empty() ? "" : std::string(to_string(change.rows[0].op)),
-                                change.rows.empty() ? "" : change.rows[0].row_id, change.created_at, "", "",
-                                fate.reason, nullptr, nullptr, ""});
-      [[fallthrough]];
+    case Fate::unroutable: s.dead_letters.push_back(unroutable(change, fate.reason)); [[fallthrough]];
     case Fate::done: s.done.push_back(change.id); return;
   }
+}
+
+// How far the capture log is read once the batch settles: its whole window
+// when the claim took all of it and none was deferred; else up to the last
+// log change the batch took on (the deferred ones, a suffix after a cut, are
+// read again by the next claim).
+std::optional<db::Settlement::LogProgress> log_progress(const route::RoutedBatch& batch) {
+  if (!batch.log_window) return std::nullopt;
+  const LogWindow& window = *batch.log_window;
+  if (!window.read_any && !window.resumed) return std::nullopt;  // nothing read, nothing begun: nothing to record
+  const LogPosition* last = nullptr;
+  bool deferred = false;
+  for (std::size_t i = 0; i < batch.changes.size(); ++i) {
+    if (!batch.changes[i].logged) continue;
+    deferred = deferred || batch.fates[i].kind == Fate::deferred;
+    if (!deferred) last = &*batch.changes[i].logged;
+  }
+  if (window.read_all && !deferred) return db::Settlement::LogProgress{window.target, "", std::nullopt};
+  if (!last) return std::nullopt;
+  return db::Settlement::LogProgress{window.read_to, window.target, *last};
 }
 
 }  // namespace
@@ -77,6 +112,7 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
   }
   s.delivered.insert(s.delivered.end(), batch.stale.begin(), batch.stale.end());
   for (std::size_t i = 0; i < batch.changes.size(); ++i) settle_change(batch, i, s);
+  s.log = log_progress(batch);
   return s;
 }
 

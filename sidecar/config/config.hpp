@@ -29,6 +29,7 @@ struct DatabaseConfig {
   Duration poll_interval = 1s;
   Duration busy_poll = 2ms;      // while changes keep coming: claims at least this far apart
   bool claim = true;             // false: serve the API and WebSocket devices only; other replicas send
+  Duration truncate_interval = 10s;  // the capture log is emptied at most this often
   Duration lease = 30s;
 };
 

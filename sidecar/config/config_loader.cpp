@@ -19,7 +19,7 @@ namespace {
 
 DatabaseConfig read_database(const YamlNode& node) {
   node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll", "lease",
-                "claim"});
+                "claim", "truncate_interval"});
   DatabaseConfig db;
   auto url = node.secret("url");
   if (!url || url->empty()) node.fail("database.url (or url_file) is required");
@@ -37,6 +37,7 @@ DatabaseConfig read_database(const YamlNode& node) {
   if (auto v = node.get("claim")) db.claim = v->boolean();
   if (db.busy_poll >= db.poll_interval) node.required("busy_poll").fail("busy_poll must be shorter than poll_interval");
   if (auto v = node.get("lease")) db.lease = positive_duration(*v, Duration(1000));
+  if (auto v = node.get("truncate_interval")) db.truncate_interval = v->duration();
   return db;
 }
 

@@ -68,7 +68,8 @@ Listener::Sleep Listener::fall_asleep(pqxx::connection& conn) const {
   // Rows another sidecar holds (its claim's locks) are not work for us.
   bool due = tx.exec1("SELECT EXISTS (SELECT 1 FROM " + schema_ +
                       ".changes WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS (SELECT 1 FROM " +
-                      schema_ + ".deliveries WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED)")[0]
+                      schema_ + ".deliveries WHERE due_at <= now() LIMIT 1 FOR UPDATE SKIP LOCKED) OR EXISTS "
+                      "(SELECT 1 FROM " + schema_ + ".unread_events)")[0]
                  .as<bool>();
   return due ? Sleep::due : Sleep::asleep;
 }

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <pqxx/transaction>
 
+#include "sidecar/db/change_rows.hpp"
 #include "sidecar/db/listener.hpp"
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/route/push_document.hpp"
@@ -12,11 +13,6 @@ namespace pushsync::db {
 namespace {
 
 using nlohmann::json;
-
-json parse_json_or_null(const pqxx::field& field) {
-  if (field.is_null()) return nullptr;
-  return json::parse(field.c_str());
-}
 
 long long micros(DbTime t) { return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count(); }
 DbTime from_micros(const pqxx::field& field) { return DbTime(std::chrono::microseconds(field.as<long long>())); }
@@ -28,24 +24,6 @@ std::string epoch_micros(const std::string& column) {
 // there are none.
 void exec_rows(pqxx::transaction_base& tx, const std::string& sql, const json& rows) {
   if (!rows.empty()) tx.exec_params(sql, rows.dump());
-}
-
-// A multi-row statement's slice: (id, op, row_ids, ops, olds, news) as
-// JSON arrays, ops and olds/news null where the statement had none.
-std::vector<RowChange> rows_of(const pqxx::row& row) {
-  const Op statement_op = parse_op(row[1].as<std::string>()).value_or(Op::update);
-  auto ids = json::parse(row[2].c_str());
-  auto ops = parse_json_or_null(row[3]);
-  auto olds = parse_json_or_null(row[4]);
-  auto news = parse_json_or_null(row[5]);
-  std::vector<RowChange> out(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    out[i].op = ops.is_array() ? parse_op(ops[i].get<std::string>()).value_or(Op::update) : statement_op;
-    out[i].row_id = ids[i].get<std::string>();
-    if (olds.is_array()) out[i].old_values = std::move(olds[i]);
-    if (news.is_array()) out[i].new_values = std::move(news[i]);
-  }
-  return out;
 }
 
 json origin_columns(const PushOrigin& o, const json& document) {
@@ -60,12 +38,13 @@ const char* const origin_recordset =
 
 Outbox::Outbox(const std::string& schema)
     : schema_(quote_ident(schema)),
-      schema_name_(schema) {}
+      schema_name_(schema),
+      log_(schema) {}
 
 ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
   pqxx::work tx(conn);
   auto id = tx.exec_params1("INSERT INTO " + schema_ +
-                                ".changes (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
+                                ".events (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
                             push.dump())[0]
                 .as<ChangeId>();
   wake_sleeping_sidecar(tx, schema_name_);
@@ -74,83 +53,64 @@ ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
 }
 
 Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const {
-  // The row locks are the claim. Should this sidecar hang instead of
-  // settling, the database ends its session after `lease` and the rows are
-  // free again; should it die, they are free at once.
+  // The reader's lock of the capture log and the row locks of waiting
+  // changes and deliveries are the claim. Should this sidecar hang instead
+  // of settling, the database ends its session after `lease` and they are
+  // free again; should it die, they are free at once. The reader's lock
+  // comes first: a claim waiting for it holds nothing a settlement needs.
+  // The settlement commits asynchronously: should the database crash before
+  // its commit reaches the disk, it is lost whole, and its changes are sent
+  // again, as after a crash of the sidecar.
   // Audiences are read a chunk at a time from an index range in id order
   // (db/pg_directory): a bitmap scan would read and sort all of a big
   // audience for every chunk, and without fresh statistics (devices just
   // imported) the planner picks one. The savepoint lets claim_changes undo
   // locks it should not have taken.
-  tx.exec("SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(limits.lease.count()) +
-          "; SET LOCAL enable_bitmapscan = off; SAVEPOINT pushsync_claim");
+  // JIT off: the planner's guesses for the log's window and a fresh
+  // drain row once made it compile a 1 ms query for 15 ms.
+  tx.exec("SELECT set_config('idle_in_transaction_session_timeout', '" + std::to_string(limits.lease.count()) +
+          "', true), set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true), "
+          "set_config('jit', 'off', true), " + log_.lock_reader() + "; SAVEPOINT pushsync_claim");
   Claim claim;
-  claim.changes = claim_changes(tx, limits, claim);
+  RowBudget budget(limits.changes, limits.rows);
+  claim.changes = claim_changes(tx, limits, budget, claim);
+  if (budget.changes_left() > 0) {
+    std::map<ChangeId, int> takes;
+    auto logged = log_.read(tx, budget, takes);
+    claim.log_window = logged.window;
+    std::move(logged.changes.begin(), logged.changes.end(), std::back_inserter(claim.changes));
+  }
   if (claim.deliveries_waiting) claim.retries = claim_retries(tx, limits.retries);
   return claim;
 }
 
-std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits& limits, Claim& claim) const {
+std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits& limits, RowBudget& budget,
+                                          Claim& claim) const {
   // One row even when nothing is due, for now() and whether any delivery
   // waits: a claim is one round trip.
   tx.conn().prepare("pushsync_claim",  // once per connection; planned once
-                    "SELECT c.id, c.tbl, c.op, c.row_id, c.old_cols::text, c.new_cols::text, "
-                    "coalesce(c.originator, ''), " + epoch_micros("c.created_at") + ", c.row_count, c.cursor_row, "
-                    "coalesce(c.cursor_after, ''), " + epoch_micros("now()") + ", (SELECT EXISTS (SELECT 1 FROM " +
+                    "SELECT " + change_columns() + ", c.cursor_row, coalesce(c.cursor_after, ''), " + epoch_micros("now()") + ", (SELECT EXISTS (SELECT 1 FROM " +
                         schema_ + ".deliveries)) FROM (VALUES (1)) AS one LEFT JOIN LATERAL (SELECT * FROM " +
                         schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c "
                         "ON true ORDER BY c.id");
   auto rows = tx.exec_prepared("pushsync_claim", limits.changes);
   claim.now = from_micros(rows[0][11]);
   claim.deliveries_waiting = rows[0][12].as<bool>();
-  // Each change weighs its rows not yet done. Whole changes are taken while
-  // they fit the row budget (the first one in part if it alone is larger).
+  // Each change weighs its rows not yet done.
   std::vector<Change> out;
   std::map<ChangeId, int> takes;  // rows to read, by change
-  int before = 0;
   for (const auto& row : rows) {
     if (row[0].is_null()) break;  // nothing was due
-    Change c;
-    c.row_count = row[8].as<int>();
+    Change c = change_from(row);
     c.cursor = {row[9].as<int>(), row[10].as<std::string>()};
-    const int remaining = c.row_count - c.cursor.row;
-    const int take = before == 0 ? std::min(remaining, limits.rows) : before + remaining <= limits.rows ? remaining : 0;
-    before += remaining;
+    const int take = budget.take(c.row_count - c.cursor.row);
     if (take == 0) break;  // and so for every later one
-    c.id = row[0].as<ChangeId>();
-    c.table_key = row[1].as<std::string>();
-    if (c.row_count == 1)  // one-row statements keep the plain columns
-      c.rows = {RowChange{parse_op(row[2].as<std::string>()).value_or(Op::update), row[3].as<std::string>(),
-                          parse_json_or_null(row[4]), parse_json_or_null(row[5])}};
-    c.originator = row[6].as<std::string>();
-    c.created_at = from_micros(row[7]);
     takes[c.id] = take;
     out.push_back(std::move(c));
   }
   if (out.size() < rows.size() && !rows[0][0].is_null()) keep_only(tx, out);
-  read_statement_rows(tx, out, takes);
+  read_statement_rows(tx, schema_ + ".changes", out, takes);
   return out;
-}
-
-// The claimed slice of each multi-row statement's arrays, in one query.
-void Outbox::read_statement_rows(pqxx::dbtransaction& tx, std::vector<Change>& changes,
-                                 const std::map<ChangeId, int>& takes) const {
-  std::vector<std::int64_t> ids, counts;
-  for (const auto& change : changes)
-    if (change.row_count > 1) ids.push_back(change.id), counts.push_back(takes.at(change.id));
-  if (ids.empty()) return;
-  auto slice = [](const char* column) {
-    return std::string("array_to_json(") + column + "[cursor_row + 1 : cursor_row + k.take])::text";
-  };
-  std::map<ChangeId, std::vector<RowChange>> read;
-  for (const auto& row : tx.exec_params("SELECT c.id, op, " + slice("row_ids") + ", " + slice("ops") + ", " +
-                                            slice("olds") + ", " + slice("news") + " FROM " + schema_ +
-                                            ".changes c JOIN unnest($1::bigint[], $2::bigint[]) AS k(id, take) "
-                                            "ON c.id = k.id",
-                                        bigint_array_literal(ids), bigint_array_literal(counts)))
-    read[row[0].as<ChangeId>()] = rows_of(row);
-  for (auto& change : changes)
-    if (change.row_count > 1) change.rows = std::move(read[change.id]);
 }
 
 // The claim locked changes past the row budget. Left locked, they would be
@@ -310,6 +270,7 @@ void Outbox::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
             held);
   if (!s.done.empty())
     tx.exec_params("DELETE FROM " + schema_ + ".changes WHERE id = ANY($1::bigint[])", bigint_array_literal(s.done));
+  log_.settle(tx, s);
 }
 
 Backlog Outbox::backlog(pqxx::connection& conn) const {
@@ -317,7 +278,7 @@ Backlog Outbox::backlog(pqxx::connection& conn) const {
   auto row = tx.exec1("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8, "
                       "(SELECT count(*) FROM " + schema_ + ".ws_mailbox), (SELECT count(*) FROM " + schema_ +
                       ".deliveries), (SELECT count(*) FROM " + schema_ + ".dead_letters) FROM " + schema_ +
-                      ".changes");
+                      ".outbox");
   return {row[0].as<long long>(), row[1].as<double>(), row[2].as<long long>(), row[3].as<long long>(),
           row[4].as<long long>()};
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,8 @@
 #include <pqxx/connection>
 #include <pqxx/dbtransaction>
 
+#include "sidecar/db/capture_log.hpp"
+#include "sidecar/db/change_rows.hpp"
 #include "sidecar/db/settlement.hpp"
 #include "sidecar/model/backlog.hpp"
 #include "sidecar/model/change.hpp"
@@ -33,11 +36,13 @@ class Outbox {
     std::vector<Push> retries;    // due deliveries; target.id "" when the installation is gone or disabled
     bool deliveries_waiting = false;  // deliveries exist (due or not): fresh pushes may have to fold
     DbTime now{};                 // the database's now() when claiming
+    std::optional<LogWindow> log_window;  // the capture log window read, if the budget left room for it
   };
-  // Claims due changes and deliveries, oldest first, by locking them in `tx`
-  // (FOR UPDATE SKIP LOCKED, so several sidecars share the work). The claim
-  // lasts until `tx` ends, and at most `lease` of it idle: settle in the
-  // same transaction and commit.
+  // Claims, in `tx`, waiting changes that are due (db changes, oldest
+  // first, row locks), then the next events of the capture log (the
+  // reader's lock), and due deliveries (row locks). The claim lasts until
+  // `tx` ends, and at most `lease` of it idle: settle in the same
+  // transaction and commit. Several sidecars take turns.
   Claim claim(pqxx::dbtransaction& tx, const Limits& limits) const;
 
   // The waiting deliveries of these pushes' (installation, record), locked
@@ -55,15 +60,15 @@ class Outbox {
   Backlog backlog(pqxx::connection& conn) const;
 
  private:
-  std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const Limits& limits, Claim& claim) const;
+  std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const Limits& limits, RowBudget& budget,
+                                    Claim& claim) const;
   void keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken) const;
-  void read_statement_rows(pqxx::dbtransaction& tx, std::vector<Change>& changes,
-                           const std::map<ChangeId, int>& takes) const;
   std::vector<Push> claim_retries(pqxx::dbtransaction& tx, int limit) const;
   void write_retries(pqxx::dbtransaction& tx, const Settlement& s) const;
 
   std::string schema_;       // quoted
   std::string schema_name_;  // as configured
+  CaptureLog log_;
 };
 
 }  // namespace pushsync::db

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,20 @@ struct Settlement {
     nlohmann::json push;     // route::push_document, for `dead-letters retry`
     std::string record;      // PushOrigin::record ("" when no push was built)
   };
+  // A change read from the capture log that has to wait in db changes:
+  // cut (its fan-out goes on from `cursor`) or held back until `until`.
+  struct Kept {
+    LogPosition position;
+    FanoutCursor cursor;
+    std::optional<DbTime> until;
+  };
+  // How far the capture log is read once this settles: all of `read_to`
+  // (no `target`), or `target` up to `after`.
+  struct LogProgress {
+    std::string read_to;
+    std::string target;  // "" = none
+    std::optional<LogPosition> after;
+  };
   struct InvalidToken {
     std::string installation_id;
     std::string reason;
@@ -60,6 +75,9 @@ struct Settlement {
   std::vector<Fold> folds;
   std::vector<DeadLetter> dead_letters;
   std::vector<InvalidToken> invalid_tokens;  // installation disabled + feedback row
+  std::vector<Kept> kept;                    // log changes that wait in changes
+  std::optional<LogProgress> log;            // unchanged when empty
+  bool truncate_log = false;                 // and empty the log if it is all read (the caller's pace)
 };
 
 }  // namespace pushsync::db

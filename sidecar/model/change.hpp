@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,24 @@ struct FanoutCursor {
   auto operator<=>(const FanoutCursor&) const = default;
 };
 
+// Where a change sits in the capture log (db events): its writer's
+// transaction id and its id, the order the log is read in.
+struct LogPosition {
+  std::string txid;  // xid8, as text
+  ChangeId id = 0;
+};
+
+// The window of the capture log a claim read: the events committed after
+// `read_to` and visible in `target` (snapshots, as text). `read_all`: the
+// claim took every event of it that was left.
+struct LogWindow {
+  std::string read_to;
+  std::string target;
+  bool read_all = false;
+  bool read_any = false;  // the claim read some event of it
+  bool resumed = false;   // the window was begun by an earlier claim
+};
+
 // One outbox row, as claimed: a captured statement (one or more rows of
 // one table) or a direct push (table_key empty; rows[0].new_values holds
 // {tags, alert, sound, badge, data}).
@@ -41,6 +60,7 @@ struct Change {
   FanoutCursor cursor;         // where this claim starts
   std::string originator;      // installation id that made the change, or ""
   DbTime created_at{};         // when the writing transaction started
+  std::optional<LogPosition> logged;  // read from the capture log (else from db changes)
 };
 
 // A change sent back to the outbox until `until`, the end of its record's

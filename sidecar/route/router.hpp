@@ -53,6 +53,7 @@ struct RoutedBatch {
   std::size_t rows_routed = 0;                // rows whose fan-out was looked at (metrics)
   bool cut = false;                           // some change was cut or deferred: settle before claiming again
   DbTime claimed_at{};                        // the database's now() at the claim
+  std::optional<LogWindow> log_window;        // the capture log window the claim read, if it read one
 
   bool empty() const { return changes.empty() && pushes.empty() && stale.empty(); }
 };

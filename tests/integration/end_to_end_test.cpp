@@ -74,7 +74,7 @@ TEST_F(EndToEnd, DeliverToOriginatorSendsToTheWriterToo) {
 
 TEST_F(EndToEnd, AnUpdateOfAnUnwatchedColumnSendsNothing) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('t', 'ann')");
-  sql(url_, "DELETE FROM pushsync.changes");
+  sql(url_, "DELETE FROM pushsync.events");
   sql(url_, "UPDATE items SET note = 'only the note'");
   EXPECT_EQ(outbox_size(), 0) << "the trigger must not even write an outbox row";
   start_sidecar(write_config(app_tables));
@@ -86,7 +86,7 @@ TEST_F(EndToEnd, AnUpdateOfAnUnwatchedColumnSendsNothing) {
 
 TEST_F(EndToEnd, ChangingTheOwnerNotifiesTheOldAndTheNewOwner) {
   sql(url_, "INSERT INTO items (title, owner) VALUES ('shared', 'ann')");
-  sql(url_, "DELETE FROM pushsync.changes");
+  sql(url_, "DELETE FROM pushsync.events");
   start_sidecar(write_config(app_tables));
   sql(url_, "UPDATE items SET owner = 'bob'");
   wait_for_pushes(3);
@@ -109,7 +109,7 @@ TEST_F(EndToEnd, CompositeKeysAndQuotedIdentifiersWork) {
 
 TEST_F(EndToEnd, ChangingTheKeyIsADeleteOfTheOldIdAndAnInsertOfTheNew) {
   sql(url_, R"(INSERT INTO "Sales"."Order Items" VALUES (1, 'eu', 3, 'bob'))");
-  sql(url_, "DELETE FROM pushsync.changes");
+  sql(url_, "DELETE FROM pushsync.events");
   start_sidecar(write_config(app_tables));
   sql(url_, R"(UPDATE "Sales"."Order Items" SET region = 'us')");
   wait_for_pushes(2);
@@ -145,9 +145,9 @@ TEST_F(Statements, AnInsertSelectOfTenThousandRows) {
 
 TEST_F(Statements, AnUpdateOfTenThousandRowsInOneStatement) {
   sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 10000) g;"
-            "DELETE FROM pushsync.changes");
+            "DELETE FROM pushsync.events");
   sql(url_, "UPDATE items SET done = true");
-  EXPECT_EQ(sql(url_, "SELECT count(*)::text || ' ' || sum(row_count)::text FROM pushsync.changes"),
+  EXPECT_EQ(sql(url_, "SELECT count(*)::text || ' ' || sum(row_count)::text FROM pushsync.events"),
             (std::vector<std::string>{"10 10000"}))
       << "one outbox row per 1000 rows of the statement";
   sql(url_, "UPDATE items SET note = 'unwatched'");
@@ -159,7 +159,7 @@ TEST_F(Statements, AnUpdateOfTenThousandRowsInOneStatement) {
 
 TEST_F(Statements, ADeleteOfTenThousandRowsInOneStatement) {
   sql(url_, "INSERT INTO items (title, owner) SELECT 'n' || g, 'bob' FROM generate_series(1, 10000) g;"
-            "DELETE FROM pushsync.changes");
+            "DELETE FROM pushsync.events");
   start_sidecar(write_config(app_tables));
   sql(url_, "DELETE FROM items");
   EXPECT_EQ(ids_with_op(rows, "delete").size(), static_cast<std::size_t>(rows));
@@ -168,7 +168,7 @@ TEST_F(Statements, ADeleteOfTenThousandRowsInOneStatement) {
 // PostgreSQL does not tell triggers which rows a TRUNCATE removed, so
 // pushsync cannot know whose devices to tell: it captures nothing.
 TEST_F(Statements, ATruncateIsNotCapturedAndBreaksNothing) {
-  sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'bob'); DELETE FROM pushsync.changes");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'bob'); DELETE FROM pushsync.events");
   start_sidecar(write_config(app_tables));
   sql(url_, "TRUNCATE items");
   EXPECT_EQ(outbox_size(), 0);
@@ -255,10 +255,13 @@ TEST_F(EndToEnd, TwoSidecarsShareTheWorkWithoutSendingTwice) {
 const char* const three_thousand_single_row_inserts =
     "DO $$ BEGIN FOR g IN 1..3000 LOOP INSERT INTO items (title, owner) VALUES ('n' || g, 'bob'); END LOOP; END $$";
 
-// Rows some other transaction holds: a sidecar's claim.
+// Changes a sidecar's claim holds: while some transaction holds the
+// capture log's reader lock, what is left in the outbox.
 long claimed_rows(const std::string& url) {
-  return std::stol(sql_value(url, "SELECT (SELECT count(*) FROM pushsync.changes) - (SELECT count(*) FROM "
-                                  "(SELECT 1 FROM pushsync.changes FOR UPDATE SKIP LOCKED) unclaimed)"));
+  return std::stol(sql_value(url, "SELECT CASE WHEN EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND "
+                                  "granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = "
+                                  "hashtextextended('pushsync.log:pushsync', 0)) THEN (SELECT count(*) FROM "
+                                  "pushsync.outbox) ELSE 0 END"));
 }
 
 // Freezes `sidecar` (SIGSTOP) at a moment it holds a claimed, unsettled batch.

@@ -79,7 +79,7 @@ void SidecarTest::TearDown() {
 
 long SidecarTest::outbox_size() const {
   return std::stol(
-      sql_value(url_, "SELECT (SELECT count(*) FROM pushsync.changes) + (SELECT count(*) FROM pushsync.deliveries)"));
+      sql_value(url_, "SELECT (SELECT count(*) FROM pushsync.outbox) + (SELECT count(*) FROM pushsync.deliveries)"));
 }
 
 std::vector<nlohmann::json> SidecarTest::wait_for_pushes(std::size_t count) {

@@ -21,7 +21,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 TEST(TriggerDdl, QuotesEveryIdentifier) {
   auto ddl = capture_trigger_ddl("push\"sync", table("  Sales.Order Items:\n    tags: [\"u:{Owner}\"]\n"));
   EXPECT_TRUE(contains(ddl.create, "ON \"Sales\".\"Order Items\"")) << ddl.create;
-  EXPECT_TRUE(contains(ddl.create, "INSERT INTO \"push\"\"sync\".changes")) << ddl.create;
+  EXPECT_TRUE(contains(ddl.create, "INSERT INTO \"push\"\"sync\".events")) << ddl.create;
   EXPECT_TRUE(contains(ddl.create, "'Owner', n.\"Owner\"")) << ddl.create;
   EXPECT_EQ(ddl.function_name.rfind("capture_sales_order_items_", 0), 0u) << ddl.function_name;
   EXPECT_LE(ddl.function_name.size(), 63u);

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pqxx/dbtransaction>
+
+#include "sidecar/db/change_rows.hpp"
+#include "sidecar/db/settlement.hpp"
+#include "sidecar/model/change.hpp"
+
+namespace pushsync::db {
+
+// The capture log (db events, sql/005_capture_log.sql). Triggers append to
+// it; nothing else writes a row of it. A claim reads the events committed
+// after db drain's read_to and visible in a snapshot of its own (a window),
+// oldest transaction first; its settlement records how far it got. One
+// claim at a time reads it (the reader's lock, an advisory lock held to the
+// end of the claim's transaction), so a window is read once, and a claim
+// that dies is read again. Once all of it is read, a settlement may empty
+// it with TRUNCATE: nothing is deleted row by row, nothing left to vacuum.
+class CaptureLog {
+ public:
+  explicit CaptureLog(const std::string& schema);
+
+  // An SQL expression that waits for the reader's lock, for the transaction.
+  std::string lock_reader() const;
+
+  struct Read {
+    std::vector<Change> changes;  // logged set, in the order the log is read
+    LogWindow window;
+  };
+  // The next events of the window, as many as `budget` takes (their rows'
+  // counts in `takes`). A window begun earlier in which nothing is left is
+  // closed at once.
+  Read read(pqxx::dbtransaction& tx, RowBudget& budget, std::map<ChangeId, int>& takes) const;
+
+  // Writes the log's part of a settlement in its transaction: kept changes
+  // copied into db changes, how far the log is read, and, when asked and
+  // all of it is read, the log emptied (what committed since is moved to db
+  // changes first). Emptying waits for writers in flight at most 10 ms.
+  void settle(pqxx::dbtransaction& tx, const Settlement& settlement) const;
+
+ private:
+  std::string move_to_changes() const;
+  void truncate(pqxx::dbtransaction& tx) const;
+
+  std::string schema_;  // quoted
+  std::string schema_name_;
+};
+
+}  // namespace pushsync::db

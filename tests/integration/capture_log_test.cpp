@@ -1,0 +1,103 @@
+// The capture log (sql/005_capture_log.sql, db/capture_log): read in
+// snapshot windows, so a transaction that commits late is not skipped;
+// emptied by TRUNCATE, never updated or deleted from row by row; and what
+// 0.2 queued in its outbox is delivered, once, after the upgrade.
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "tests/integration/sidecar_fixture.hpp"
+
+namespace pushsync::test {
+namespace {
+
+using nlohmann::json;
+
+class CaptureLogTest : public SidecarTest {
+ protected:
+  // The record ids bob's device got, each as often as it got it.
+  std::multiset<std::string> bobs_ids() const {
+    std::multiset<std::string> ids;
+    for (const auto& p : payloads_for("bob-ws")) ids.insert(p["id"].get<std::string>());
+    return ids;
+  }
+};
+
+// A writer whose transaction began (and appended) before many others that
+// commit first: its change has the lowest id of all and commits last, after
+// the sidecar has read past every other one.
+TEST_F(CaptureLogTest, AChangeCommittedAfterLaterOnesAreReadIsStillDelivered) {
+  start_sidecar(write_config(app_tables));
+  pqxx::connection slow(url_);
+  pqxx::work late(slow);
+  late.exec("INSERT INTO items (title, owner) VALUES ('late', 'bob')");
+  for (int i = 0; i < 30; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('on time', 'bob')");
+  ASSERT_TRUE(eventually([&] { return pushes().size() == 30; })) << pushes().size();
+  late.commit();
+  wait_for_pushes(31);
+  auto ids = bobs_ids();
+  EXPECT_EQ(ids.size(), 31u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 31u) << "each change once";
+  EXPECT_EQ(ids.count("1"), 1u) << "the late one (id 1) too";
+}
+
+// A writer that rolls back leaves an event nobody may send.
+TEST_F(CaptureLogTest, AChangeRolledBackIsNeverSent) {
+  start_sidecar(write_config(app_tables));
+  sql(url_, "BEGIN; INSERT INTO items (title, owner) VALUES ('undone', 'bob'); ROLLBACK");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('kept', 'bob')");
+  wait_for_pushes(1);
+  EXPECT_EQ(bobs_ids(), (std::multiset<std::string>{"2"}));
+}
+
+// Once all of it is read the log is emptied with TRUNCATE (here at once:
+// truncate_interval 0): no row of it is ever updated or deleted, so vacuum
+// has nothing to do, and changes keep flowing across the truncations.
+TEST_F(CaptureLogTest, TheLogIsEmptiedWithTruncateNeverRowByRow) {
+  start_sidecar(write_config(app_tables, "", "  truncate_interval: 0s\n"));
+  for (int i = 0; i < 50; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'bob')");
+  sql(url_, "UPDATE items SET title = 'b' WHERE id <= 10");
+  wait_for_pushes(60);
+  EXPECT_TRUE(eventually([&] { return sql_value(url_, "SELECT count(*) FROM pushsync.events") == "0"; }));
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.changes"), "0");
+  for (int i = 0; i < 5; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
+  wait_for_pushes(65);
+  EXPECT_EQ(bobs_ids().size(), 65u);
+  // Statistics reach pg_stat_user_tables when each backend flushes them
+  // (within 10 s of going idle): once the 56 appends show (the UPDATE of
+  // 10 rows is one event), so would the rest.
+  EXPECT_TRUE(eventually([&] {
+    return std::stol(sql_value(url_, "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = "
+                                     "'pushsync.events'::regclass")) >= 56;
+  }, std::chrono::seconds(20)));
+  EXPECT_EQ(sql_value(url_, "SELECT n_tup_upd + n_tup_del + n_dead_tup FROM pg_stat_user_tables "
+                            "WHERE relid = 'pushsync.events'::regclass"),
+            "0");
+}
+
+// Changes 0.2 captured (schema 4: one row per change in pushsync.changes,
+// a statement's rows in arrays) and never delivered are delivered once
+// after `pushsync migrate` brings the schema to 5. The database is put back
+// to schema 4 first, rows are queued as 0.2's trigger wrote them.
+TEST_F(CaptureLogTest, ChangesQueuedBySchema4AreDeliveredOnceAfterTheUpgrade) {
+  sql(url_, "DROP VIEW pushsync.outbox, pushsync.unread_events; DROP TABLE pushsync.events, pushsync.drain;"
+            "DELETE FROM pushsync.schema_version WHERE version = 5;"
+            "INSERT INTO pushsync.changes (tbl, op, row_id, new_cols) VALUES "
+            "  ('public.items', 'insert', '1', '{\"title\": \"one\", \"owner\": \"bob\"}');"
+            "INSERT INTO pushsync.changes (tbl, op, row_id, row_count, row_ids, news) VALUES "
+            "  ('public.items', 'insert', '', 2, '{2,3}', ARRAY['{\"title\": \"two\", \"owner\": \"bob\"}',"
+            "   '{\"title\": \"three\", \"owner\": \"bob\"}']::json[])");
+  auto migrated = run_pushsync({"migrate", "--config", write_config(app_tables)});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_NE(migrated.err.find("schema version 4 -> 5"), std::string::npos) << migrated.err;
+  start_sidecar(write_config(app_tables));
+  sql(url_, "INSERT INTO items (id, title, owner) VALUES (4, 'new', 'bob')");
+  wait_for_pushes(4);
+  EXPECT_EQ(bobs_ids(), (std::multiset<std::string>{"1", "2", "3", "4"}));
+}
+
+}  // namespace
+}  // namespace pushsync::test
