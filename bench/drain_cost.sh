@@ -49,12 +49,13 @@ tables:
   local sidecar=$!
   bench_pids+=("$sidecar")
   sleep 1
-  local pids; pids=$(backend_pids "${databases[$i]}")
   psql "$dburl" -qAtX -c "SELECT pg_stat_statements_reset()" >/dev/null
-  local db0 sc0; db0=$(cpu_of $pids); sc0=$(cpu_seconds "$sidecar")
+  local db0 sc0; db0=$(cpu_of $(backend_pids "${databases[$i]}")); sc0=$(cpu_seconds "$sidecar")
   pgbench "$dburl" -n -c 4 -j 2 -R "$rate" -T "$seconds" -f "$work/insert.sql" >/dev/null 2>&1
   until [ "$(outbox_left "$dburl")" = 0 ]; do sleep 0.1; done
-  local db1 sc1; db1=$(cpu_of $pids); sc1=$(cpu_seconds "$sidecar")
+  # Backends the sidecar opened during the run (its second claim lane
+  # connects on first use) count from zero.
+  local db1 sc1; db1=$(cpu_of $(backend_pids "${databases[$i]}")); sc1=$(cpu_seconds "$sidecar")
   local changes; changes=$(psql "$dburl" -qAtX -c "SELECT count(*) FROM drain_items")
   local statements; statements=$(psql "$dburl" -qAtX -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
       JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()
@@ -78,5 +79,5 @@ echo "Drain cost at $rate changes/s from 4 writers, ${seconds}s, median of $roun
 printf '%-12s %12s %14s %22s %20s\n' sidecar "db µs/change" "sidecar µs/change" "statements/change" "outbox dead tuples"
 for name in "${names[@]}"; do
   col() { awk -v n="$name" -v c="$1" '$1 == n { print $c }' "$work/results" | median; }
-  printf '%-12s %12.2f %14.2f %22.2f %20d\n' "$name" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
+  printf '%-12s %12.2f %14.2f %22.2f %20.0f\n' "$name" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
 done
