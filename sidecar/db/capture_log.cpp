@@ -28,7 +28,7 @@ std::string CaptureLog::lock_reader() const {
   return "pg_advisory_xact_lock(hashtextextended(" + quote_literal("pushsync.log:" + schema_name_) + ", 0))";
 }
 
-CaptureLog::Read CaptureLog::read(pqxx::dbtransaction& tx, RowBudget& budget, std::map<ChangeId, int>& takes) const {
+void CaptureLog::prepare_read(pqxx::connection_base& conn) const {
   // A window holds the transactions that were in progress at read_to and
   // those that began after it, up to the window's snapshot (PgQ's batch):
   // the first are found one by one, the others as one range of the index.
@@ -36,7 +36,7 @@ CaptureLog::Read CaptureLog::read(pqxx::dbtransaction& tx, RowBudget& budget, st
   // starts with one row comparison (lo): given two lower bounds, the index
   // scan started from the row comparison's, the log's start.
   const std::string events = schema_ + ".events";
-  tx.conn().prepare(
+  conn.prepare(
       "pushsync_read_log",
       "WITH w AS (SELECT read_to, coalesce(target, pg_current_snapshot()) AS target, target IS NOT NULL AS resumed, "
       "coalesce(after_txid, '0'::xid8) AS after_txid, coalesce(after_id, 0) AS after_id FROM " + schema_ + ".drain), "
@@ -49,8 +49,15 @@ CaptureLog::Read CaptureLog::read(pqxx::dbtransaction& tx, RowBudget& budget, st
                                 "END, CASE WHEN d.within THEN d.after_id ELSE 0 END) AND "
                                 "txid < pg_snapshot_xmax(d.target)") +
           ") e ORDER BY txid, id LIMIT $1) c ON true ORDER BY c.txid, c.id");
-  const int limit = budget.changes_left();
-  auto rows = tx.exec_prepared("pushsync_read_log", limit);
+  conn.prepare_now("pushsync_read_log");  // known to the server by that name
+}
+
+std::string CaptureLog::read_statement(int limit) const {
+  return "EXECUTE pushsync_read_log(" + std::to_string(limit) + ")";
+}
+
+CaptureLog::Read CaptureLog::take(pqxx::dbtransaction& tx, const pqxx::result& rows, int limit, RowBudget& budget,
+                                  std::map<ChangeId, int>& takes) const {
   Read out;
   out.window = {rows[0][10].as<std::string>(), rows[0][11].as<std::string>(), true, false, rows[0][12].as<bool>()};
   int read = 0;
@@ -73,7 +80,7 @@ CaptureLog::Read CaptureLog::read(pqxx::dbtransaction& tx, RowBudget& budget, st
     tx.exec("UPDATE " + schema_ + ".drain SET read_to = target, target = NULL, after_txid = NULL, after_id = NULL");
     out.window.resumed = false;
   }
-  read_statement_rows(tx, events, out.changes, takes);
+  read_statement_rows(tx, schema_ + ".events", out.changes, takes);
   return out;
 }
 

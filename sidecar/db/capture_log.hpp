@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <pqxx/connection_base>
 #include <pqxx/dbtransaction>
+#include <pqxx/result>
 
 #include "sidecar/db/change_rows.hpp"
 #include "sidecar/db/settlement.hpp"
@@ -31,10 +33,14 @@ class CaptureLog {
     std::vector<Change> changes;  // logged set, in the order the log is read
     LogWindow window;
   };
-  // The next events of the window, as many as `budget` takes (their rows'
-  // counts in `takes`). A window begun earlier in which nothing is left is
-  // closed at once.
-  Read read(pqxx::dbtransaction& tx, RowBudget& budget, std::map<ChangeId, int>& takes) const;
+  // The query that reads the next `limit` events of the window (prepared
+  // on `conn` by prepare_read), run after the reader's lock is taken.
+  void prepare_read(pqxx::connection_base& conn) const;
+  std::string read_statement(int limit) const;
+  // Its `rows`, as many as `budget` takes (their rows' counts in `takes`).
+  // A window begun earlier in which nothing was left is closed at once.
+  Read take(pqxx::dbtransaction& tx, const pqxx::result& rows, int limit, RowBudget& budget,
+            std::map<ChangeId, int>& takes) const;
 
   // Writes the log's part of a settlement in its transaction: kept changes
   // copied into db changes, how far the log is read, and, when asked and

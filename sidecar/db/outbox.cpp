@@ -1,6 +1,7 @@
 #include "sidecar/db/outbox.hpp"
 
 #include <pqxx/pqxx>
+#include <pqxx/pipeline>
 #include <pqxx/transaction>
 
 #include "sidecar/db/change_rows.hpp"
@@ -67,33 +68,52 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
   // imported) the planner picks one. The savepoint lets claim_changes undo
   // locks it should not have taken.
   // JIT off: the planner's guesses for the log's window and a fresh
-  // drain row once made it compile a 1 ms query for 15 ms.
-  tx.exec("SELECT set_config('idle_in_transaction_session_timeout', '" + std::to_string(limits.lease.count()) +
-          "', true), set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true), "
-          "set_config('jit', 'off', true), " + log_.lock_reader() + "; SAVEPOINT pushsync_claim");
+  // drain row once made it compile a 1 ms query for 15 ms. The settings,
+  // the lock, the savepoint, the claim of waiting changes and the read of
+  // the log go in one round trip (a pipeline of statements prepared on this
+  // connection, run by name); each statement sees what committed before it.
+  prepare_claim(tx.conn());
+  log_.prepare_read(tx.conn());
+  pqxx::result waiting, logged;
+  {
+    pqxx::pipeline pipeline(tx);
+    pipeline.retain(4);
+    pipeline.insert("SELECT set_config('idle_in_transaction_session_timeout', '" +
+                    std::to_string(limits.lease.count()) + "', true), set_config('enable_bitmapscan', 'off', true), "
+                    "set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true), " +
+                    log_.lock_reader());
+    pipeline.insert("SAVEPOINT pushsync_claim");
+    auto waiting_id = pipeline.insert("EXECUTE pushsync_claim(" + std::to_string(limits.changes) + ")");
+    auto logged_id = pipeline.insert(log_.read_statement(limits.changes));
+    pipeline.complete();
+    waiting = pipeline.retrieve(waiting_id);
+    logged = pipeline.retrieve(logged_id);
+  }
   Claim claim;
   RowBudget budget(limits.changes, limits.rows);
-  claim.changes = claim_changes(tx, limits, budget, claim);
-  if (budget.changes_left() > 0) {
-    std::map<ChangeId, int> takes;
-    auto logged = log_.read(tx, budget, takes);
-    claim.log_window = logged.window;
-    std::move(logged.changes.begin(), logged.changes.end(), std::back_inserter(claim.changes));
-  }
+  claim.changes = claim_changes(tx, waiting, budget, claim);
+  std::map<ChangeId, int> takes;
+  auto read = log_.take(tx, logged, limits.changes, budget, takes);
+  claim.log_window = read.window;
+  std::move(read.changes.begin(), read.changes.end(), std::back_inserter(claim.changes));
   if (claim.deliveries_waiting) claim.retries = claim_retries(tx, limits.retries);
   return claim;
 }
 
-std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const Limits& limits, RowBudget& budget,
-                                          Claim& claim) const {
+void Outbox::prepare_claim(pqxx::connection_base& conn) const {
   // One row even when nothing is due, for now() and whether any delivery
-  // waits: a claim is one round trip.
-  tx.conn().prepare("pushsync_claim",  // once per connection; planned once
-                    "SELECT " + change_columns() + ", c.cursor_row, coalesce(c.cursor_after, ''), " + epoch_micros("now()") + ", (SELECT EXISTS (SELECT 1 FROM " +
-                        schema_ + ".deliveries)) FROM (VALUES (1)) AS one LEFT JOIN LATERAL (SELECT * FROM " +
-                        schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c "
-                        "ON true ORDER BY c.id");
-  auto rows = tx.exec_prepared("pushsync_claim", limits.changes);
+  // waits.
+  conn.prepare("pushsync_claim",  // once per connection; planned once
+               "SELECT " + change_columns() + ", c.cursor_row, coalesce(c.cursor_after, ''), " + epoch_micros("now()") +
+                   ", (SELECT EXISTS (SELECT 1 FROM " + schema_ + ".deliveries)) FROM (VALUES (1)) AS one LEFT JOIN "
+                   "LATERAL (SELECT * FROM " + schema_ + ".changes WHERE due_at <= now() ORDER BY id LIMIT $1 "
+                   "FOR UPDATE SKIP LOCKED) c ON true ORDER BY c.id");
+  conn.prepare_now("pushsync_claim");  // known to the server by that name
+}
+
+// Waiting changes (db changes) the claim locked, oldest first.
+std::vector<Change> Outbox::claim_changes(pqxx::dbtransaction& tx, const pqxx::result& rows, RowBudget& budget,
+                                          Claim& claim) const {
   claim.now = from_micros(rows[0][11]);
   claim.deliveries_waiting = rows[0][12].as<bool>();
   // Each change weighs its rows not yet done.

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/connection>
 #include <pqxx/dbtransaction>
+#include <pqxx/result>
 
 #include "sidecar/db/capture_log.hpp"
 #include "sidecar/db/change_rows.hpp"
@@ -60,7 +61,8 @@ class Outbox {
   Backlog backlog(pqxx::connection& conn) const;
 
  private:
-  std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const Limits& limits, RowBudget& budget,
+  void prepare_claim(pqxx::connection_base& conn) const;
+  std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const pqxx::result& rows, RowBudget& budget,
                                     Claim& claim) const;
   void keep_only(pqxx::dbtransaction& tx, std::vector<Change>& taken) const;
   std::vector<Push> claim_retries(pqxx::dbtransaction& tx, int limit) const;
