@@ -59,9 +59,6 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
   // of settling, the database ends its session after `lease` and they are
   // free again; should it die, they are free at once. The reader's lock
   // comes first: a claim waiting for it holds nothing a settlement needs.
-  // The settlement commits asynchronously: should the database crash before
-  // its commit reaches the disk, it is lost whole, and its changes are sent
-  // again, as after a crash of the sidecar.
   // Audiences are read a chunk at a time from an index range in id order
   // (db/pg_directory): a bitmap scan would read and sort all of a big
   // audience for every chunk, and without fresh statistics (devices just
@@ -80,7 +77,7 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
     pipeline.retain(4);
     pipeline.insert("SELECT set_config('idle_in_transaction_session_timeout', '" +
                     std::to_string(limits.lease.count()) + "', true), set_config('enable_bitmapscan', 'off', true), "
-                    "set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true), " +
+                    "set_config('jit', 'off', true), " +
                     log_.lock_reader());
     pipeline.insert("SAVEPOINT pushsync_claim");
     auto waiting_id = pipeline.insert("EXECUTE pushsync_claim(" + std::to_string(limits.changes) + ")");
