@@ -32,9 +32,10 @@ void CaptureLog::prepare_read(pqxx::connection_base& conn) const {
   // A window holds the transactions that were in progress at read_to and
   // those that began after it, up to the window's snapshot (PgQ's batch):
   // the first are found one by one, the others as one range of the index.
-  // A window read in part goes on after the last event read. The range
-  // starts with one row comparison (lo): given two lower bounds, the index
-  // scan started from the row comparison's, the log's start.
+  // A window read in part goes on after the last event read. The range's
+  // lower bound is one row comparison: given a scalar bound and a row
+  // comparison, the index scan started from the row comparison's (the
+  // log's start when no window was begun).
   const std::string events = schema_ + ".events";
   conn.prepare(
       "pushsync_read_log",
