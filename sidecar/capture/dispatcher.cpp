@@ -35,7 +35,8 @@ void Dispatcher::stop() {
 }
 
 boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLane& lane, bool was_asleep,
-                                                                       Clock::time_point not_before) {
+                                                                       Clock::time_point not_before,
+                                                                       std::optional<LogState> ahead_of) {
   if (not_before > Clock::now()) {
     boost::asio::steady_timer pace(co_await boost::asio::this_coro::executor, not_before);
     co_await pace.async_wait(boost::asio::use_awaitable);
@@ -49,23 +50,39 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     co_await db_.run(wake_up);
   }
   // Routing runs on the lane's thread, but never on two lanes at once: the
-  // next claim starts only once this one has returned.
-  ClaimLane::ClaimTask claim = [this](pqxx::work& tx) {
+  // next claim starts only once this one has returned. A claim ahead of a
+  // batch on the wire reads and routes while that batch is sent, and only
+  // then waits for the reader's lock; if the log was not left where that
+  // batch said (its settlement failed, another sidecar read), it is read
+  // again, holding the lock. (Its routing may then have remembered pushes
+  // that were not sent: at worst a change is held back one coalesce window.)
+  ClaimLane::ClaimTask claim = [this, ahead_of](pqxx::work& tx) {
     const auto& db = config_.database;
     // Rows of statements: as many as pushes fit (a row is usually a push).
-    auto claimed = outbox_.claim(
-        tx, {db.batch_size, std::max(db.batch_size, db.batch_pushes),
-             std::max(1, std::min(db.batch_size, db.batch_pushes / 2)), db.lease});
-    if (claimed.changes.empty() && claimed.retries.empty()) return route::RoutedBatch{};
-    db::PgDirectory directory(tx, db.schema);
-    auto batch = router_.route(std::move(claimed.changes), std::move(claimed.retries), directory, claimed.now,
-                               db.batch_pushes);
-    batch.log_window = claimed.log_window;
-    if (claimed.deliveries_waiting) route::fold_into_pending(batch, outbox_.lock_waiting(tx, batch.pushes));
-    return batch;
+    const db::Outbox::Limits limits{db.batch_size, std::max(db.batch_size, db.batch_pushes),
+                                    std::max(1, std::min(db.batch_size, db.batch_pushes / 2)), db.lease};
+    if (ahead_of) {
+      if (auto ahead = outbox_.claim_ahead(tx, limits, *ahead_of)) {
+        auto batch = route(tx, std::move(*ahead));
+        if (batch.empty() || outbox_.confirm_ahead(tx, *ahead_of)) return batch;
+        outbox_.undo_claim(tx);
+      }
+    }
+    return route(tx, outbox_.claim(tx, limits));
   };
   auto batch = co_await lane.claim(claim);
   co_return Claimed{std::move(batch), &lane};
+}
+
+route::RoutedBatch Dispatcher::route(pqxx::work& tx, db::Outbox::Claim claimed) {
+  if (claimed.changes.empty() && claimed.retries.empty()) return route::RoutedBatch{};
+  const auto& db = config_.database;
+  db::PgDirectory directory(tx, db.schema);
+  auto batch = router_.route(std::move(claimed.changes), std::move(claimed.retries), directory, claimed.now,
+                             db.batch_pushes);
+  batch.log_window = claimed.log_window;
+  if (claimed.deliveries_waiting) route::fold_into_pending(batch, outbox_.lock_waiting(tx, batch.pushes));
+  return batch;
 }
 
 boost::asio::awaitable<bool> Dispatcher::settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes) {
@@ -197,7 +214,8 @@ boost::asio::awaitable<void> Dispatcher::run() {
         // Claim the next batch on the other lane while this one is sent.
         // Not after a cut: the next claim must see where this one stopped.
         if (!batch.cut && !stopping_) {
-          next.emplace(executor, claim_and_route(lanes_.next(), false, last_claim_ + pace_after(batch)));
+          next.emplace(executor,
+                       claim_and_route(lanes_.next(), false, last_claim_ + pace_after(batch), log_left_by(batch)));
           // Let the claim reach its database thread before this batch's
           // requests are built (milliseconds of work on this thread).
           co_await boost::asio::post(executor, boost::asio::use_awaitable);

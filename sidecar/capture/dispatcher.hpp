@@ -38,9 +38,13 @@ class Dispatcher {
     route::RoutedBatch batch;
     ClaimLane* lane = nullptr;  // holds the claim until the batch is settled
   };
-  // Claims (no sooner than `not_before`) and routes a batch on `lane`.
+  // Claims (no sooner than `not_before`) and routes a batch on `lane`;
+  // ahead of the batch on the wire when `ahead_of` says where that batch
+  // leaves the capture log.
   boost::asio::awaitable<Claimed> claim_and_route(ClaimLane& lane, bool was_asleep,
-                                                  Clock::time_point not_before = {});
+                                                  Clock::time_point not_before = {},
+                                                  std::optional<LogState> ahead_of = std::nullopt);
+  route::RoutedBatch route(pqxx::work& tx, db::Outbox::Claim claimed);
   // Writes what became of a sent batch in its claim's transaction (false
   // if the claim was lost; its changes are then sent again).
   boost::asio::awaitable<bool> settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes);

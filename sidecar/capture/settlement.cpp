@@ -116,4 +116,11 @@ db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::O
   return s;
 }
 
+std::optional<LogState> log_left_by(const route::RoutedBatch& batch) {
+  if (!batch.log_window) return std::nullopt;
+  if (auto progress = log_progress(batch)) return progress;
+  const LogWindow& w = *batch.log_window;
+  return w.resumed ? LogState{w.read_to, w.target, w.after} : LogState{w.read_to, "", std::nullopt};
+}
+
 }  // namespace pushsync::capture

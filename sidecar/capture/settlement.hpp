@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "sidecar/util/backoff.hpp"
@@ -19,5 +20,10 @@ namespace pushsync::capture {
 // a held-back one its new due time.
 db::Settlement settle(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes, int max_attempts,
                       Backoff& backoff);
+
+// Where the capture log will be read to once `batch` is settled (what its
+// settlement writes, or, if nothing, where its claim found it); nullopt if
+// it did not read the log.
+std::optional<LogState> log_left_by(const route::RoutedBatch& batch);
 
 }  // namespace pushsync::capture

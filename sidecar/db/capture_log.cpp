@@ -28,7 +28,9 @@ std::string CaptureLog::lock_reader() const {
   return "pg_advisory_xact_lock(hashtextextended(" + quote_literal("pushsync.log:" + schema_name_) + ", 0))";
 }
 
-void CaptureLog::prepare_read(pqxx::connection_base& conn) const {
+// The window's query, reading where it starts from `source` (read_to,
+// target, resumed, after_txid, after_id).
+std::string CaptureLog::window_query(const std::string& source) const {
   // A window holds the transactions that were in progress at read_to and
   // those that began after it, up to the window's snapshot (PgQ's batch):
   // the first are found one by one, the others as one range of the index.
@@ -37,30 +39,53 @@ void CaptureLog::prepare_read(pqxx::connection_base& conn) const {
   // comparison, the index scan started from the row comparison's (the
   // log's start when no window was begun).
   const std::string events = schema_ + ".events";
-  conn.prepare(
-      "pushsync_read_log",
-      "WITH w AS (SELECT read_to, coalesce(target, pg_current_snapshot()) AS target, target IS NOT NULL AS resumed, "
-      "coalesce(after_txid, '0'::xid8) AS after_txid, coalesce(after_id, 0) AS after_id FROM " + schema_ + ".drain), "
-      "d AS (SELECT *, (after_txid, after_id) > (pg_snapshot_xmax(read_to), 0) AS within FROM w) "
-      "SELECT " + change_columns() + ", c.txid::text, d.read_to::text, d.target::text, d.resumed "
-      "FROM d LEFT JOIN LATERAL (SELECT * FROM (" +
-          window_branch(events, "txid = ANY (ARRAY(SELECT pg_snapshot_xip(d.read_to))) AND "
-                                "(txid, id) > (d.after_txid, d.after_id)") + " UNION ALL " +
-          window_branch(events, "(txid, id) > (CASE WHEN d.within THEN d.after_txid ELSE pg_snapshot_xmax(d.read_to) "
-                                "END, CASE WHEN d.within THEN d.after_id ELSE 0 END) AND "
-                                "txid < pg_snapshot_xmax(d.target)") +
-          ") e ORDER BY txid, id LIMIT $1) c ON true ORDER BY c.txid, c.id");
-  conn.prepare_now("pushsync_read_log");  // known to the server by that name
+  return "WITH w AS (" + source + "), d AS (SELECT *, (after_txid, after_id) > (pg_snapshot_xmax(read_to), 0) AS "
+         "within FROM w) SELECT " + change_columns() + ", c.txid::text, d.read_to::text, d.target::text, d.resumed, "
+         "d.after_txid::text, d.after_id FROM d LEFT JOIN LATERAL (SELECT * FROM (" +
+         window_branch(events, "txid = ANY (ARRAY(SELECT pg_snapshot_xip(d.read_to))) AND "
+                               "(txid, id) > (d.after_txid, d.after_id)") + " UNION ALL " +
+         window_branch(events, "(txid, id) > (CASE WHEN d.within THEN d.after_txid ELSE pg_snapshot_xmax(d.read_to) "
+                               "END, CASE WHEN d.within THEN d.after_id ELSE 0 END) AND "
+                               "txid < pg_snapshot_xmax(d.target)") +
+         ") e ORDER BY txid, id LIMIT $1) c ON true ORDER BY c.txid, c.id";
 }
 
-std::string CaptureLog::read_statement(int limit) const {
-  return "EXECUTE pushsync_read_log(" + std::to_string(limit) + ")";
+void CaptureLog::prepare_read(pqxx::connection_base& conn) const {
+  conn.prepare("pushsync_read_log",
+               window_query("SELECT read_to, coalesce(target, pg_current_snapshot()) AS target, target IS NOT NULL "
+                            "AS resumed, coalesce(after_txid, '0'::xid8) AS after_txid, coalesce(after_id, 0) AS "
+                            "after_id FROM " + schema_ + ".drain"));
+  conn.prepare("pushsync_read_log_from",
+               window_query("SELECT $2::pg_snapshot AS read_to, coalesce(nullif($3, '')::pg_snapshot, "
+                            "pg_current_snapshot()) AS target, $3 <> '' AS resumed, coalesce(nullif($4, '')::xid8, "
+                            "'0'::xid8) AS after_txid, $5::bigint AS after_id"));
+  conn.prepare_now("pushsync_read_log");  // known to the server by these names
+  conn.prepare_now("pushsync_read_log_from");
+}
+
+std::string CaptureLog::read_statement(int limit, const std::optional<LogState>& from) const {
+  if (!from) return "EXECUTE pushsync_read_log(" + std::to_string(limit) + ")";
+  return "EXECUTE pushsync_read_log_from(" + std::to_string(limit) + ", " + quote_literal(from->read_to) + ", " +
+         quote_literal(from->target) + ", " + quote_literal(from->after ? from->after->txid : "") + ", " +
+         std::to_string(from->after ? from->after->id : 0) + ")";
+}
+
+std::string CaptureLog::read_state() const {
+  return "SELECT read_to::text, coalesce(target::text, ''), coalesce(after_txid::text, ''), coalesce(after_id, 0) "
+         "FROM " + schema_ + ".drain";
+}
+
+LogState CaptureLog::state_of(const pqxx::row& row) {
+  LogState state{row[0].as<std::string>(), row[1].as<std::string>(), std::nullopt};
+  if (!row[2].as<std::string>().empty()) state.after = LogPosition{row[2].as<std::string>(), row[3].as<ChangeId>()};
+  return state;
 }
 
 CaptureLog::Read CaptureLog::take(pqxx::dbtransaction& tx, const pqxx::result& rows, int limit, RowBudget& budget,
-                                  std::map<ChangeId, int>& takes) const {
+                                  std::map<ChangeId, int>& takes, bool reader) const {
   Read out;
   out.window = {rows[0][10].as<std::string>(), rows[0][11].as<std::string>(), true, false, rows[0][12].as<bool>()};
+  if (out.window.resumed) out.window.after = LogPosition{rows[0][13].as<std::string>(), rows[0][14].as<ChangeId>()};
   int read = 0;
   for (const auto& row : rows) {
     if (row[0].is_null()) break;  // nothing in the window
@@ -77,8 +102,9 @@ CaptureLog::Read CaptureLog::take(pqxx::dbtransaction& tx, const pqxx::result& r
   }
   out.window.read_any = !out.changes.empty();
   if (read == limit) out.window.read_all = false;
-  if (out.window.resumed && read == 0) {  // the rest of it was read: close it now, there is nothing to settle
+  if (reader && out.window.resumed && read == 0) {  // the rest of it was read: close it now, nothing to settle
     tx.exec("UPDATE " + schema_ + ".drain SET read_to = target, target = NULL, after_txid = NULL, after_id = NULL");
+    out.window.read_to = out.window.target;
     out.window.resumed = false;
   }
   read_statement_rows(tx, schema_ + ".events", out.changes, takes);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,13 +35,18 @@ class CaptureLog {
     LogWindow window;
   };
   // The query that reads the next `limit` events of the window (prepared
-  // on `conn` by prepare_read), run after the reader's lock is taken.
+  // on `conn` by prepare_read), run after the reader's lock is taken; or,
+  // with `from`, of the window that starts there (a claim ahead).
   void prepare_read(pqxx::connection_base& conn) const;
-  std::string read_statement(int limit) const;
+  std::string read_statement(int limit, const std::optional<LogState>& from = std::nullopt) const;
+  // The query that reads db drain, and its row as a LogState.
+  std::string read_state() const;
+  static LogState state_of(const pqxx::row& row);
   // Its `rows`, as many as `budget` takes (their rows' counts in `takes`).
-  // A window begun earlier in which nothing was left is closed at once.
+  // The `reader` (holding the reader's lock) closes at once a window begun
+  // earlier in which nothing was left.
   Read take(pqxx::dbtransaction& tx, const pqxx::result& rows, int limit, RowBudget& budget,
-            std::map<ChangeId, int>& takes) const;
+            std::map<ChangeId, int>& takes, bool reader) const;
 
   // Writes the log's part of a settlement in its transaction: kept changes
   // copied into db changes, how far the log is read, and, when asked and
@@ -49,6 +55,7 @@ class CaptureLog {
   void settle(pqxx::dbtransaction& tx, const Settlement& settlement) const;
 
  private:
+  std::string window_query(const std::string& source) const;
   std::string move_to_changes() const;
   void truncate(pqxx::dbtransaction& tx) const;
 

@@ -54,6 +54,34 @@ ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
 }
 
 Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const {
+  return read_claim(tx, limits, std::nullopt);
+}
+
+std::optional<Outbox::Claim> Outbox::claim_ahead(pqxx::dbtransaction& tx, const Limits& limits,
+                                                 const LogState& from) const {
+  auto claim = read_claim(tx, limits, from);
+  if (!claim.deliveries_waiting) return claim;
+  undo_claim(tx);
+  return std::nullopt;
+}
+
+bool Outbox::confirm_ahead(pqxx::dbtransaction& tx, const LogState& from) const {
+  pqxx::result state;
+  {
+    pqxx::pipeline pipeline(tx);
+    pipeline.retain(2);
+    pipeline.insert("SELECT " + log_.lock_reader());
+    auto state_id = pipeline.insert(log_.read_state());  // a statement after the lock: what its holder committed
+    pipeline.complete();
+    state = pipeline.retrieve(state_id);
+  }
+  return CaptureLog::state_of(state[0]) == from;
+}
+
+void Outbox::undo_claim(pqxx::dbtransaction& tx) const { tx.exec("ROLLBACK TO SAVEPOINT pushsync_claim"); }
+
+Outbox::Claim Outbox::read_claim(pqxx::dbtransaction& tx, const Limits& limits,
+                                 const std::optional<LogState>& from) const {
   // The reader's lock of the capture log and the row locks of waiting
   // changes and deliveries are the claim. Should this sidecar hang instead
   // of settling, the database ends its session after `lease` and they are
@@ -77,11 +105,10 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
     pipeline.retain(4);
     pipeline.insert("SELECT set_config('idle_in_transaction_session_timeout', '" +
                     std::to_string(limits.lease.count()) + "', true), set_config('enable_bitmapscan', 'off', true), "
-                    "set_config('jit', 'off', true), " +
-                    log_.lock_reader());
+                    "set_config('jit', 'off', true)" + (from ? "" : ", " + log_.lock_reader()));
     pipeline.insert("SAVEPOINT pushsync_claim");
     auto waiting_id = pipeline.insert("EXECUTE pushsync_claim(" + std::to_string(limits.changes) + ")");
-    auto logged_id = pipeline.insert(log_.read_statement(limits.changes));
+    auto logged_id = pipeline.insert(log_.read_statement(limits.changes, from));
     pipeline.complete();
     waiting = pipeline.retrieve(waiting_id);
     logged = pipeline.retrieve(logged_id);
@@ -90,10 +117,10 @@ Outbox::Claim Outbox::claim(pqxx::dbtransaction& tx, const Limits& limits) const
   RowBudget budget(limits.changes, limits.rows);
   claim.changes = claim_changes(tx, waiting, budget, claim);
   std::map<ChangeId, int> takes;
-  auto read = log_.take(tx, logged, limits.changes, budget, takes);
+  auto read = log_.take(tx, logged, limits.changes, budget, takes, !from);
   claim.log_window = read.window;
   std::move(read.changes.begin(), read.changes.end(), std::back_inserter(claim.changes));
-  if (claim.deliveries_waiting) claim.retries = claim_retries(tx, limits.retries);
+  if (claim.deliveries_waiting && !from) claim.retries = claim_retries(tx, limits.retries);
   return claim;
 }
 

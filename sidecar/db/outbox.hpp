@@ -46,6 +46,18 @@ class Outbox {
   // transaction and commit. Several sidecars take turns.
   Claim claim(pqxx::dbtransaction& tx, const Limits& limits) const;
 
+  // A claim ahead, while the batch before it is on the wire: waiting
+  // changes and the log window that starts `from` (where that batch will
+  // leave the log), without the reader's lock, so it can be routed while
+  // the batch before is sent. nullopt (undone) when deliveries wait: that
+  // batch's settlement may write their rows; claim the usual way then.
+  std::optional<Claim> claim_ahead(pqxx::dbtransaction& tx, const Limits& limits, const LogState& from) const;
+  // Takes the reader's lock (once the batch before has settled) and says
+  // whether the log was left at `from`. If not (that settlement failed, or
+  // another sidecar read meanwhile), undo_claim and claim the usual way.
+  bool confirm_ahead(pqxx::dbtransaction& tx, const LogState& from) const;
+  void undo_claim(pqxx::dbtransaction& tx) const;
+
   // The waiting deliveries of these pushes' (installation, record), locked
   // (waiting for a batch in flight that holds them); by (installation, record).
   std::map<std::pair<std::string, std::string>, DeliveryId> lock_waiting(pqxx::dbtransaction& tx,
@@ -61,6 +73,7 @@ class Outbox {
   Backlog backlog(pqxx::connection& conn) const;
 
  private:
+  Claim read_claim(pqxx::dbtransaction& tx, const Limits& limits, const std::optional<LogState>& from) const;
   void prepare_claim(pqxx::connection_base& conn) const;
   std::vector<Change> claim_changes(pqxx::dbtransaction& tx, const pqxx::result& rows, RowBudget& budget,
                                     Claim& claim) const;

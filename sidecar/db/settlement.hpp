@@ -55,13 +55,8 @@ struct Settlement {
     FanoutCursor cursor;
     std::optional<DbTime> until;
   };
-  // How far the capture log is read once this settles: all of `read_to`
-  // (no `target`), or `target` up to `after`.
-  struct LogProgress {
-    std::string read_to;
-    std::string target;  // "" = none
-    std::optional<LogPosition> after;
-  };
+  // How far the capture log is read once this settles.
+  using LogProgress = LogState;
   struct InvalidToken {
     std::string installation_id;
     std::string reason;

@@ -36,6 +36,16 @@ struct FanoutCursor {
 struct LogPosition {
   std::string txid;  // xid8, as text
   ChangeId id = 0;
+  bool operator==(const LogPosition&) const = default;
+};
+
+// How far the capture log is read (db drain): every event visible in
+// `read_to`, and, while a window is read in parts, `target` up to `after`.
+struct LogState {
+  std::string read_to;
+  std::string target;  // "" = no window begun
+  std::optional<LogPosition> after;
+  bool operator==(const LogState&) const = default;
 };
 
 // The window of the capture log a claim read: the events committed after
@@ -47,6 +57,7 @@ struct LogWindow {
   bool read_all = false;
   bool read_any = false;  // the claim read some event of it
   bool resumed = false;   // the window was begun by an earlier claim
+  std::optional<LogPosition> after;  // of a resumed window: where this claim went on from
 };
 
 // One outbox row, as claimed: a captured statement (one or more rows of
