@@ -84,19 +84,19 @@ class PerPushDelivery : public SidecarTest {
 };
 
 // One change, one iPhone (APNs) and one Android phone (FCM); one of the two
-// services answers 503 for 20 s. The other device gets the push once, at
+// services answers 503 for 6 s. The other device gets the push once, at
 // once; the failing one gets it once its service is back.
 class OneServiceFailing : public PerPushDelivery, public ::testing::WithParamInterface<bool /* fcm fails */> {};
 
 TEST_P(OneServiceFailing, TheOtherDeviceGetsItOnceAndAtOnce) {
   const bool fcm_fails = GetParam();
-  const auto outage_ends = Clock::now() + 20s;
+  const auto outage_ends = Clock::now() + 6s;
   if (fcm_fails)
     fcm_->outage(FakeFcm::Next::error(503, "UNAVAILABLE", "The service is currently unavailable."), outage_ends);
   else
     apns_->outage(FakeApns::Next::answer(503, "ServiceUnavailable"), outage_ends);
-  // Retries every 1-4 s: within the attempts a 20 s outage takes.
-  start("  backoff: {initial: 1s, max: 4s}\n  max_attempts: 20\n");
+  // Retries every 0.5-2 s: within the attempts a 6 s outage takes.
+  start("  backoff: {initial: 500ms, max: 2s}\n  max_attempts: 20\n");
   sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
   auto healthy_accepted = [&] { return fcm_fails ? apns_->accepted_count() : fcm_->accepted_count(); };
   auto failing_accepted = [&] { return fcm_fails ? fcm_->accepted_count() : apns_->accepted_count(); };
