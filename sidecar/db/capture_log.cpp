@@ -84,7 +84,8 @@ LogState CaptureLog::state_of(const pqxx::row& row) {
 CaptureLog::Read CaptureLog::take(pqxx::dbtransaction& tx, const pqxx::result& rows, int limit, RowBudget& budget,
                                   std::map<ChangeId, int>& takes, bool reader) const {
   Read out;
-  out.window = {rows[0][10].as<std::string>(), rows[0][11].as<std::string>(), true, false, rows[0][12].as<bool>()};
+  out.window = {rows[0][10].as<std::string>(), rows[0][11].as<std::string>(), true, false, rows[0][12].as<bool>(),
+                std::nullopt};
   if (out.window.resumed) out.window.after = LogPosition{rows[0][13].as<std::string>(), rows[0][14].as<ChangeId>()};
   int read = 0;
   for (const auto& row : rows) {
