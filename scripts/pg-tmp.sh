@@ -4,6 +4,7 @@
 #   pg-tmp.sh stop DIR    stops the cluster and removes DIR
 #   pg-tmp.sh down DIR    stops the server, keeps the cluster (tests: outage)
 #   pg-tmp.sh up DIR      starts it again on the same socket
+#   pg-tmp.sh restart DIR stop (whatever a killed run left there), then start
 # As root it runs the server as the `postgres` user (initdb refuses root).
 # PG_TMP_OPTS adds server options, e.g. "-c fsync=off" for tests.
 # initdb runs once per user and PostgreSQL version into a template
@@ -19,7 +20,7 @@ as_owner() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg-tmp.sh start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg-tmp.sh start|stop|down|up|restart DIR" >&2; exit 2; }
 
 server_up() {
   as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
@@ -74,5 +75,6 @@ case "$cmd" in
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: pg-tmp.sh start|stop DIR" >&2; exit 2 ;;
+  restart) "$0" stop "$dir" && exec "$0" start "$dir" ;;
+  *) echo "usage: pg-tmp.sh start|stop|down|up|restart DIR" >&2; exit 2 ;;
 esac

@@ -259,6 +259,7 @@ const char* const three_thousand_single_row_inserts =
 // capture log's reader lock, what is left in the outbox.
 long claimed_rows(const std::string& url) {
   return std::stol(sql_value(url, "SELECT CASE WHEN EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND "
+                                  "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
                                   "granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = "
                                   "hashtextextended('pushsync.log:pushsync', 0)) THEN (SELECT count(*) FROM "
                                   "pushsync.outbox) ELSE 0 END"));

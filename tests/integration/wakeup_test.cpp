@@ -33,7 +33,8 @@ class Wakeup : public SidecarTest {
 
   bool sidecar_asleep() const {
     return sql_value(url_, "SELECT EXISTS (SELECT FROM pushsync.listener WHERE asleep) AND EXISTS (SELECT FROM "
-                           "pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted)") == "t";
+                           "pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND database = "
+                           "(SELECT oid FROM pg_database WHERE datname = current_database()))") == "t";
   }
 
   void write_rows(int count) {

@@ -2,11 +2,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <vector>
 
+#include <libpq-fe.h>
 #include <pqxx/pqxx>
+#include <unistd.h>
 
 namespace pushsync::test {
 
@@ -36,17 +39,39 @@ TempPostgres::TempPostgres() {
   base_url_ = url.substr(0, url.rfind(" dbname="));
 }
 
+TempPostgres::TempPostgres(const Attach& cluster) : dir_(cluster.dir), owned_(false) {
+  std::ifstream port_file(dir_ + "/port");
+  int port = 0;
+  if (!(port_file >> port)) throw std::runtime_error("no cluster in " + dir_ + " (pg-tmp.sh start " + dir_ + ")");
+  base_url_ = "host=" + dir_ + " port=" + std::to_string(port) + " user=postgres";
+}
+
 TempPostgres::~TempPostgres() {
   try {
-    run_script("stop " + dir_);
+    if (owned_) {
+      run_script("stop " + dir_);
+      return;
+    }
+    drop_databases();
   } catch (...) {
   }
+}
+
+// With libpq itself: shared_cluster() goes away at exit, after libpqxx's
+// own statics.
+void TempPostgres::drop_databases() {
+  std::unique_ptr<PGconn, void (*)(PGconn*)> conn(PQconnectdb(url("postgres").c_str()), PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) return;
+  for (const auto& name : databases_)
+    PQclear(PQexec(conn.get(), ("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").c_str()));
 }
 
 std::string TempPostgres::url(const std::string& database) const { return base_url_ + " dbname=" + database; }
 
 std::string TempPostgres::create_database() {
-  std::string name = "test_" + std::to_string(++databases_);
+  // Unique in a cluster that several test processes share.
+  std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(databases_.size() + 1);
+  databases_.push_back(name);
   pqxx::connection conn(url("postgres"));
   pqxx::nontransaction tx(conn);
   tx.exec("CREATE DATABASE " + name);
@@ -57,8 +82,11 @@ void TempPostgres::down() { run_script("down " + dir_); }
 void TempPostgres::up() { run_script("up " + dir_); }
 
 TempPostgres& shared_cluster() {
-  static TempPostgres cluster;
-  return cluster;
+  static const auto cluster = [] {
+    const char* dir = std::getenv("PUSHSYNC_TEST_CLUSTER");
+    return dir && *dir ? std::make_unique<TempPostgres>(TempPostgres::Attach{dir}) : std::make_unique<TempPostgres>();
+  }();
+  return *cluster;
 }
 
 std::vector<std::string> sql(const std::string& url, const std::string& statements) {

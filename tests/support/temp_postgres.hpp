@@ -10,6 +10,13 @@ namespace pushsync::test {
 class TempPostgres {
  public:
   TempPostgres();
+  // A cluster someone else started with `pg-tmp.sh start dir` (ctest's
+  // TestCluster fixture): the databases this object created are dropped
+  // when it goes away; the cluster stays.
+  struct Attach {
+    std::string dir;
+  };
+  explicit TempPostgres(const Attach& cluster);
   ~TempPostgres();
   TempPostgres(const TempPostgres&) = delete;
   TempPostgres& operator=(const TempPostgres&) = delete;
@@ -22,12 +29,17 @@ class TempPostgres {
   void up();
 
  private:
+  void drop_databases();
+
   std::string dir_;
   std::string base_url_;  // without dbname
-  int databases_ = 0;
+  bool owned_ = true;
+  std::vector<std::string> databases_;
 };
 
-// One cluster shared by every test of a test binary.
+// One cluster shared by every test of a test process: the cluster in the
+// directory PUSHSYNC_TEST_CLUSTER names when set (ctest sets it: one
+// cluster for the whole run, a database per test), else one of its own.
 TempPostgres& shared_cluster();
 
 // Runs SQL (several statements allowed) and returns the first column of
