@@ -56,12 +56,13 @@ long raise_and_log_open_files_limit() {
 void make_http(HttpParts& http, const config::Config& config, asio::io_context& io, metrics::Metrics& metrics,
                long open_files) {
   http.db = std::make_unique<db::DbPool>(config.database.url, config.http->db_connections, io);
-  if (config.websocket.enabled && !config.delivery.dry_run) {
-    const int devices = config.websocket.max_connections > 0
-                            ? config.websocket.max_connections
-                            : default_ws_connections(open_files, config.http->max_connections);
-    spdlog::info("WebSocket channel: at most {} devices", devices);
-    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics, io, devices);
+  const bool channel = config.websocket.enabled && !config.delivery.dry_run;
+  const auto budget = plan_descriptors(open_files, config.http->max_connections,
+                                       channel ? std::optional(config.websocket.max_connections) : std::nullopt);
+  for (const auto& problem : budget.problems) spdlog::warn("{}", problem);
+  if (channel) {
+    spdlog::info("WebSocket channel: at most {} devices", budget.devices);
+    http.hub = std::make_unique<push::WsHub>(config, *http.db, metrics, io, budget.devices);
   }
 }
 

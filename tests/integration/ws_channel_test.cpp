@@ -121,11 +121,27 @@ TEST_F(WsChannelTest, DevicesBeyondTheDescriptorBudgetAreRefusedWith503) {
   EXPECT_TRUE(eventually([&] { return crowd.frames() == 128; })) << crowd.frames();
 }
 
+// A configuration from 0.1 (http.max_connections counted devices then) on a
+// host whose limit it exceeds: a warning naming both keys and the limit,
+// not a silent 16 devices.
+TEST_F(WsChannelTest, AnApiBudgetThatLeavesDevicesNothingIsAWarningNamingBothKeys) {
+  start("  max_connections: 1000\n", "", 256);
+  const std::string& log = sidecars_.back()->err();
+  EXPECT_NE(log.find("warning websocket.max_connections is not set and http.max_connections (1000) leaves 0 of the "
+                     "open-files limit (256"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("at most 16 devices"), std::string::npos) << log;
+}
+
 // When descriptors do run out (a limit set above what the process has),
 // accept fails with EMFILE: the sidecar pauses accepting instead of
 // spinning, logs a line a second at most, and recovers once they free up.
 TEST_F(WsChannelTest, RunningOutOfDescriptorsPausesAcceptingAndLogsALineASecondAtMost) {
   start("  max_connections: 1000\n", "  max_connections: 1000\n", 256);
+  const std::string startup = sidecars_.back()->err();
+  EXPECT_NE(startup.find("warning websocket.max_connections (1000) and http.max_connections (1000) together "
+                         "exceed the open-files limit (256"), std::string::npos)
+      << startup;
   auto devices = register_crowd(400);
   const auto started = std::chrono::steady_clock::now();
   {
