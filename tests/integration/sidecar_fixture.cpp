@@ -1,5 +1,7 @@
 #include "tests/integration/sidecar_fixture.hpp"
 
+#include <stdexcept>
+
 namespace pushsync::test {
 
 const char* const app_schema = R"sql(
@@ -27,11 +29,15 @@ const char* const app_tables = R"yaml(
 )yaml";
 
 void SidecarTest::SetUp() {
-  url_ = shared_cluster().create_database();
-  sql(url_, app_schema);
   pushes_file_ = write_temp_file("pushes.jsonl", "");
-  auto migrated = run_pushsync({"migrate", "--config", write_config(app_tables)});
-  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  // app_schema migrated with app_tables once per cluster; each test's
+  // database is a copy.
+  url_ = shared_cluster().create_database_from("pushsync_migrated_app", [this](const std::string& url) {
+    sql(url, app_schema);
+    url_ = url;
+    auto migrated = run_pushsync({"migrate", "--config", write_config(app_tables)});
+    if (migrated.exit_code != 0) throw std::runtime_error("pushsync migrate failed: " + migrated.err);
+  });
   sql(url_, R"sql(
     INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags) VALUES
       ('ann-phone', 'apns', repeat('a1', 32), '{user:ann}'),

@@ -68,13 +68,42 @@ void TempPostgres::drop_databases() {
 
 std::string TempPostgres::url(const std::string& database) const { return base_url_ + " dbname=" + database; }
 
+// Unique in a cluster that several test processes share.
+std::string TempPostgres::new_database_name() {
+  databases_.push_back("test_" + std::to_string(getpid()) + "_" + std::to_string(databases_.size() + 1));
+  return databases_.back();
+}
+
 std::string TempPostgres::create_database() {
-  // Unique in a cluster that several test processes share.
-  std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(databases_.size() + 1);
-  databases_.push_back(name);
+  const std::string name = new_database_name();
+  pqxx::connection conn(url("postgres"));
+  pqxx::nontransaction(conn).exec("CREATE DATABASE " + name);
+  return url(name);
+}
+
+std::string TempPostgres::create_database_from(const std::string& template_name,
+                                               const std::function<void(const std::string&)>& make) {
   pqxx::connection conn(url("postgres"));
   pqxx::nontransaction tx(conn);
-  tx.exec("CREATE DATABASE " + name);
+  const std::string lock = "hashtext(" + tx.quote("pushsync-test-template:" + template_name) + ")";
+  tx.exec("SELECT pg_advisory_lock(" + lock + ")");
+  try {
+    if (tx.exec("SELECT FROM pg_database WHERE datname = " + tx.quote(template_name)).empty()) {
+      // Made under another name and renamed once whole: a test process
+      // that dies halfway leaves no half-made template behind it.
+      const std::string scratch = template_name + "_" + std::to_string(getpid());
+      tx.exec("DROP DATABASE IF EXISTS " + scratch);
+      tx.exec("CREATE DATABASE " + scratch);
+      make(url(scratch));
+      tx.exec("ALTER DATABASE " + scratch + " RENAME TO " + template_name);
+    }
+  } catch (...) {
+    tx.exec("SELECT pg_advisory_unlock(" + lock + ")");
+    throw;
+  }
+  tx.exec("SELECT pg_advisory_unlock(" + lock + ")");
+  const std::string name = new_database_name();
+  tx.exec("CREATE DATABASE " + name + " TEMPLATE " + template_name);
   return url(name);
 }
 

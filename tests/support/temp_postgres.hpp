@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ class TempPostgres {
 
   // A fresh, empty database in this cluster; returns its connection string.
   std::string create_database();
+  // A fresh database copied from `template_name`, which `make` fills (given
+  // its connection string) once per cluster: the first test process to ask
+  // makes it, under a lock, and the others copy it.
+  std::string create_database_from(const std::string& template_name,
+                                    const std::function<void(const std::string&)>& make);
   std::string url(const std::string& database) const;
 
   void down();  // stop the server (an outage), keep the data
@@ -30,6 +36,7 @@ class TempPostgres {
 
  private:
   void drop_databases();
+  std::string new_database_name();
 
   std::string dir_;
   std::string base_url_;  // without dbname
