@@ -39,7 +39,8 @@ class CaptureLog {
   // with `from`, of the window that starts there (a claim ahead).
   void prepare_read(pqxx::connection_base& conn) const;
   std::string read_statement(int limit, const std::optional<LogState>& from = std::nullopt) const;
-  // The query that reads db drain, and its row as a LogState.
+  // The statement that reads db drain (prepared by prepare_read), and its
+  // row as a LogState.
   std::string read_state() const;
   static LogState state_of(const pqxx::row& row);
   // Its `rows`, as many as `budget` takes (their rows' counts in `takes`).
