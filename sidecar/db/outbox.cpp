@@ -66,15 +66,10 @@ std::optional<Outbox::Claim> Outbox::claim_ahead(pqxx::dbtransaction& tx, const 
 }
 
 bool Outbox::confirm_ahead(pqxx::dbtransaction& tx, const LogState& from) const {
-  pqxx::result state;
-  {
-    pqxx::pipeline pipeline(tx);
-    pipeline.retain(2);
-    pipeline.insert("SELECT " + log_.lock_reader());
-    auto state_id = pipeline.insert(log_.read_state());  // a statement after the lock: what its holder committed
-    pipeline.complete();
-    state = pipeline.retrieve(state_id);
-  }
+  // Two statements in one round trip, the result is the last one's: the
+  // read has a snapshot of its own, taken after the lock, so it sees what
+  // the lock's last holder committed.
+  const auto state = tx.exec("SELECT " + log_.lock_reader() + "; " + log_.read_state());
   return CaptureLog::state_of(state[0]) == from;
 }
 
