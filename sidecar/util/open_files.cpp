@@ -38,8 +38,8 @@ DescriptorBudget plan_descriptors(long open_files, int http_connections, std::op
   if (ws_connections > 0 && ws_connections > left)
     out.problems.push_back(fmt::format(
         "websocket.max_connections ({}) and http.max_connections ({}) together exceed the open-files limit ({}, "
-        "less {}): devices beyond about {} will be refused when descriptors run out; lower one of them or raise "
-        "the limit",
+        "less {}): descriptors run out after about {} devices (accepting pauses, 'too many open files'); lower "
+        "one of them or raise the limit",
         ws_connections, http_connections, open_files, reserve, std::max(left, 0L)));
   if (ws_connections == 0 && left < fewest_devices)
     out.problems.push_back(fmt::format(

@@ -34,7 +34,7 @@ void SidecarTest::SetUp() {
   // database is a copy.
   url_ = shared_cluster().create_database_from("pushsync_migrated_app", [this](const std::string& url) {
     sql(url, app_schema);
-    url_ = url;
+    url_ = url;  // what write_config points at
     auto migrated = run_pushsync({"migrate", "--config", write_config(app_tables)});
     if (migrated.exit_code != 0) throw std::runtime_error("pushsync migrate failed: " + migrated.err);
   });

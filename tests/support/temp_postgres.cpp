@@ -86,22 +86,16 @@ std::string TempPostgres::create_database_from(const std::string& template_name,
   pqxx::connection conn(url("postgres"));
   pqxx::nontransaction tx(conn);
   const std::string lock = "hashtext(" + tx.quote("pushsync-test-template:" + template_name) + ")";
-  tx.exec("SELECT pg_advisory_lock(" + lock + ")");
-  try {
-    if (tx.exec("SELECT FROM pg_database WHERE datname = " + tx.quote(template_name)).empty()) {
-      // Made under another name and renamed once whole: a test process
-      // that dies halfway leaves no half-made template behind it.
-      const std::string scratch = template_name + "_" + std::to_string(getpid());
-      tx.exec("DROP DATABASE IF EXISTS " + scratch);
-      tx.exec("CREATE DATABASE " + scratch);
-      make(url(scratch));
-      tx.exec("ALTER DATABASE " + scratch + " RENAME TO " + template_name);
-    }
-  } catch (...) {
-    tx.exec("SELECT pg_advisory_unlock(" + lock + ")");
-    throw;
+  tx.exec("SELECT pg_advisory_lock(" + lock + ")");  // held by this session: released if `make` throws
+  if (tx.exec("SELECT FROM pg_database WHERE datname = " + tx.quote(template_name)).empty()) {
+    // Made under another name and renamed once whole: a test process that
+    // dies halfway leaves no half-made template behind it.
+    const std::string scratch = template_name + "_" + std::to_string(getpid());
+    tx.exec("CREATE DATABASE " + scratch);
+    make(url(scratch));
+    tx.exec("ALTER DATABASE " + scratch + " RENAME TO " + template_name);
   }
-  tx.exec("SELECT pg_advisory_unlock(" + lock + ")");
+  tx.exec("SELECT pg_advisory_unlock(" + lock + ")");  // the copies go on side by side
   const std::string name = new_database_name();
   tx.exec("CREATE DATABASE " + name + " TEMPLATE " + template_name);
   return url(name);
