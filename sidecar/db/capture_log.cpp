@@ -141,8 +141,9 @@ void CaptureLog::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
   // its time was planning).
   tx.conn().prepare("pushsync_set_drain", "UPDATE " + schema_ + ".drain SET read_to = $1::pg_snapshot, target = "
                                           "nullif($2, '')::pg_snapshot, after_txid = $3::xid8, after_id = $4");
-  tx.exec_prepared("pushsync_set_drain", log.read_to, log.target, log.after ? std::optional<std::string>(log.after->txid) : std::nullopt,
-                 log.after ? std::optional<ChangeId>(log.after->id) : std::nullopt);
+  tx.exec_prepared("pushsync_set_drain", log.read_to, log.target,
+                   log.after ? std::optional<std::string>(log.after->txid) : std::nullopt,
+                   log.after ? std::optional<ChangeId>(log.after->id) : std::nullopt);
   if (s.truncate_log && log.target.empty()) truncate(tx);
 }
 
