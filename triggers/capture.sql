@@ -3,7 +3,8 @@
 -- case) appends one plain row to the capture log ({{schema}}.events, read
 -- by snapshot and emptied by TRUNCATE: sql/005_capture_log.sql); a
 -- statement of several rows appends one row per 1000 of them (arrays of
--- ids, ops and captured columns).
+-- ids and ops, and the captured columns as one JSON object of an array per
+-- column: aggregating by column costs half of building an object per row).
 -- An UPDATE pairs old and new rows by key: a row whose key changed is, to a
 -- device, a delete of the old id and an insert of the new one. Rows whose
 -- watched columns did not change are left out.
@@ -80,43 +81,39 @@ BEGIN
     jit := current_setting('jit');
     PERFORM set_config('jit', 'off', true);
     IF TG_OP = 'INSERT' THEN
-      INSERT INTO {{schema}}.events (tbl, op, row_id, new_cols, row_count, row_ids, news, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, new_cols, row_count, row_ids, new_columns, originator)
       SELECT {{table_key}}, 'insert', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-             CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1]::jsonb END, count(*),
-             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
+             CASE WHEN count(*) = 1 THEN {{new_one}} END, count(*),
+             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN {{new_columns}} END,
              {{originator}}
-        FROM (SELECT {{new_row_id}} AS row_id, {{new_json}} AS new_cols,
-                     (row_number() OVER () - 1) / 1000 AS part
+        FROM (SELECT {{new_row_id}} AS row_id{{new_items}}, (row_number() OVER () - 1) / 1000 AS part
                 FROM pushsync_new n) r
        GROUP BY part ORDER BY part;
     ELSIF TG_OP = 'UPDATE' THEN
-      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, new_cols, row_count, row_ids, ops, olds, news,
-                                      originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, new_cols, row_count, row_ids, ops, old_columns,
+                                      new_columns, originator)
       SELECT {{table_key}}, CASE WHEN count(*) = 1 THEN min(op) ELSE 'update' END,
              CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-             CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1]::jsonb END,
-             CASE WHEN count(*) = 1 THEN (array_agg(new_cols))[1]::jsonb END, count(*),
+             CASE WHEN count(*) = 1 AND min(op) <> 'insert' THEN {{old_one}} END,
+             CASE WHEN count(*) = 1 AND min(op) <> 'delete' THEN {{new_one}} END, count(*),
              CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(op) END,
-             CASE WHEN count(*) > 1 THEN array_agg(old_cols) END, CASE WHEN count(*) > 1 THEN array_agg(new_cols) END,
+             CASE WHEN count(*) > 1 THEN {{old_columns}} END, CASE WHEN count(*) > 1 THEN {{new_columns}} END,
              {{originator}}
         FROM (SELECT CASE WHEN o.pushsync_row IS NULL THEN 'insert'
                           WHEN n.pushsync_row IS NULL THEN 'delete' ELSE 'update' END AS op,
-                     CASE WHEN n.pushsync_row IS NULL THEN {{old_row_id}} ELSE {{new_row_id}} END AS row_id,
-                     CASE WHEN o.pushsync_row THEN {{old_json}} END AS old_cols,
-                     CASE WHEN n.pushsync_row THEN {{new_json}} END AS new_cols,
-                     (row_number() OVER () - 1) / 1000 AS part
+                     CASE WHEN n.pushsync_row IS NULL THEN {{old_row_id}} ELSE {{new_row_id}} END AS row_id
+                     {{old_items}}{{new_items}}, (row_number() OVER () - 1) / 1000 AS part
                 FROM (SELECT true AS pushsync_row, {{columns}} FROM pushsync_old) o
                 FULL JOIN (SELECT true AS pushsync_row, {{columns}} FROM pushsync_new) n ON {{same_key}}
                WHERE o.pushsync_row IS NULL OR n.pushsync_row IS NULL OR {{changed}}) r
        GROUP BY part ORDER BY part;
     ELSE
-      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, row_count, row_ids, olds, originator)
+      INSERT INTO {{schema}}.events (tbl, op, row_id, old_cols, row_count, row_ids, old_columns, originator)
       SELECT {{table_key}}, 'delete', CASE WHEN count(*) = 1 THEN min(row_id) ELSE '' END,
-             CASE WHEN count(*) = 1 THEN (array_agg(old_cols))[1]::jsonb END, count(*),
-             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN array_agg(old_cols) END,
+             CASE WHEN count(*) = 1 THEN {{old_one}} END, count(*),
+             CASE WHEN count(*) > 1 THEN array_agg(row_id) END, CASE WHEN count(*) > 1 THEN {{old_columns}} END,
              {{originator}}
-        FROM (SELECT {{old_row_id}} AS row_id, {{old_json}} AS old_cols,
-                     (row_number() OVER () - 1) / 1000 AS part
+        FROM (SELECT {{old_row_id}} AS row_id{{old_items}}, (row_number() OVER () - 1) / 1000 AS part
                 FROM pushsync_old o) r
        GROUP BY part ORDER BY part;
     END IF;

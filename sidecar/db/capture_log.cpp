@@ -116,9 +116,9 @@ CaptureLog::Read CaptureLog::take(pqxx::dbtransaction& tx, const pqxx::result& r
 // adds due_at, cursor_row, cursor_after and the FROM.
 std::string CaptureLog::move_to_changes() const {
   return "INSERT INTO " + schema_ + ".changes (id, tbl, op, row_id, old_cols, new_cols, originator, created_at, "
-         "row_count, row_ids, ops, olds, news, due_at, cursor_row, cursor_after) OVERRIDING SYSTEM VALUE "
-         "SELECT e.id, e.tbl, e.op, e.row_id, e.old_cols, e.new_cols, e.originator, e.created_at, e.row_count, "
-         "e.row_ids, e.ops, e.olds, e.news, ";
+         "row_count, row_ids, ops, olds, news, old_columns, new_columns, due_at, cursor_row, cursor_after) "
+         "OVERRIDING SYSTEM VALUE SELECT e.id, e.tbl, e.op, e.row_id, e.old_cols, e.new_cols, e.originator, "
+         "e.created_at, e.row_count, e.row_ids, e.ops, e.olds, e.news, e.old_columns, e.new_columns, ";
 }
 
 void CaptureLog::settle(pqxx::dbtransaction& tx, const Settlement& s) const {

@@ -17,20 +17,42 @@ json parse_json_or_null(const pqxx::field& field) {
   return json::parse(field.c_str());
 }
 
+// A statement's captured columns as one object of an array per column
+// ({"owner": ["ann", "bob"], ...}); a row is the object of its values.
+class ColumnValues {
+ public:
+  ColumnValues(const pqxx::field& field, std::size_t first) : columns_(parse_json_or_null(field)), first_(first) {}
+  json row(std::size_t i) const {
+    if (!columns_.is_object()) return nullptr;
+    json out = json::object();
+    for (const auto& [name, values] : columns_.items()) out[name] = values.at(first_ + i);
+    return out;
+  }
+
+ private:
+  json columns_;
+  std::size_t first_;  // the slice's first row
+};
+
 // A multi-row statement's slice: (id, op, row_ids, ops, olds, news) as
-// JSON arrays, ops and olds/news null where the statement had none.
+// JSON arrays, ops and olds/news null where the statement had none, then
+// the slice's first row and the captured columns by column (schema 6;
+// olds and news are those of rows captured before).
 std::vector<RowChange> rows_of(const pqxx::row& row) {
   const Op statement_op = parse_op(row[1].as<std::string>()).value_or(Op::update);
   auto ids = json::parse(row[2].c_str());
   auto ops = parse_json_or_null(row[3]);
   auto olds = parse_json_or_null(row[4]);
   auto news = parse_json_or_null(row[5]);
+  const ColumnValues old_columns(row[7], row[6].as<std::size_t>()), new_columns(row[8], row[6].as<std::size_t>());
   std::vector<RowChange> out(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     out[i].op = ops.is_array() ? parse_op(ops[i].get<std::string>()).value_or(Op::update) : statement_op;
     out[i].row_id = ids[i].get<std::string>();
     if (olds.is_array()) out[i].old_values = std::move(olds[i]);
+    else if (out[i].op != Op::insert) out[i].old_values = old_columns.row(i);
     if (news.is_array()) out[i].new_values = std::move(news[i]);
+    else if (out[i].op != Op::remove) out[i].new_values = new_columns.row(i);
   }
   return out;
 }
@@ -81,7 +103,8 @@ void read_statement_rows(pqxx::dbtransaction& tx, const std::string& table, std:
   const std::string join = logged ? "c.txid = k.txid::xid8 AND c.id = k.id" : "c.id = k.id";
   std::map<ChangeId, std::vector<RowChange>> read;
   for (const auto& row : tx.exec_params("SELECT c.id, op, " + slice("row_ids") + ", " + slice("ops") + ", " +
-                                            slice("olds") + ", " + slice("news") + " FROM " + source + " c JOIN unnest($1::bigint[], $2::bigint[], "
+                                            slice("olds") + ", " + slice("news") + ", cursor_row, old_columns::text, "
+                                            "new_columns::text FROM " + source + " c JOIN unnest($1::bigint[], $2::bigint[], "
                                             "$3::text[]) AS k(id, take, txid) ON " + join,
                                         bigint_array_literal(ids), bigint_array_literal(counts),
                                         text_array_literal(txids)))
