@@ -85,17 +85,30 @@ YAML
 # Sets databases, binaries and names: this revision's pushsync on the
 # cluster's database and, with BENCH_BASELINE, that revision's binary on a
 # database of its own; url_of DATABASE gives its URL. SQL (the app's
-# tables) runs in each of them.
+# tables) runs in each of them. With BENCH_BATCH_INTERVALS (e.g. "10ms
+# 50ms") this revision runs once per database.batch_interval instead, each
+# in a database of its own (bench_migrate writes the key).
 bench_databases() {
   databases=(postgres)
   binaries=("$root/build/pushsync")
   names=(pushsync)
+  batch_intervals=()
   if [ -n "${BENCH_BASELINE:-}" ]; then
     bench_baseline_binary
     db -c "CREATE DATABASE baseline"
     databases+=(baseline)
     binaries+=("$baseline_bin")
     names+=("$BENCH_BASELINE")
+  elif [ -n "${BENCH_BATCH_INTERVALS:-}" ]; then
+    read -r -a batch_intervals <<<"$BENCH_BATCH_INTERVALS"
+    local k
+    for k in "${!batch_intervals[@]}"; do
+      names[k]="batch_interval=${batch_intervals[k]}"
+      [ "$k" -eq 0 ] && continue
+      db -c "CREATE DATABASE interval_$k"
+      databases+=("interval_$k")
+      binaries+=("${binaries[0]}")
+    done
   fi
   if [ -n "${1:-}" ]; then
     for d in "${databases[@]}"; do psql "$(url_of "$d")" -qX -c "$1"; done
@@ -108,7 +121,9 @@ url_of() { echo "${url/dbname=postgres/dbname=$1}"; }
 # bench_databases (its url, then YAML: the sections after database.url),
 # and migrates that database with its binary.
 bench_migrate() {
-  printf 'database:\n  url: "%s"\n%s\n' "$(url_of "${databases[$1]}")" "$2" >"$work/pushsync-$1.yaml"
+  local interval=""
+  [ -z "${batch_intervals[$1]:-}" ] || interval="  batch_interval: ${batch_intervals[$1]}"$'\n'
+  printf 'database:\n  url: "%s"\n%s%s\n' "$(url_of "${databases[$1]}")" "$interval" "$2" >"$work/pushsync-$1.yaml"
   "${binaries[$1]}" migrate --config "$work/pushsync-$1.yaml" 2>/dev/null
 }
 

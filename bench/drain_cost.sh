@@ -12,6 +12,8 @@
 # statements run most often and their time per call. With BENCH_BASELINE=<git revision> (or
 # BENCH_BASELINE_BIN) that revision runs too, in a database of its own,
 # interleaved over BENCH_ROUNDS (default 3) rounds; medians are printed.
+# With BENCH_BATCH_INTERVALS (e.g. "10ms 50ms") this revision runs once per
+# database.batch_interval instead.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rate=${BENCH_RATE:-5000}
@@ -76,8 +78,8 @@ tables:
 bench_rounds "db µs, sidecar µs, statements per change; outbox dead tuples"
 
 echo "Drain cost at $rate changes/s from 4 writers, ${seconds}s, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
-printf '%-12s %12s %14s %22s %20s\n' sidecar "db µs/change" "sidecar µs/change" "statements/change" "outbox dead tuples"
+printf '%-20s %12s %14s %22s %20s\n' sidecar "db µs/change" "sidecar µs/change" "statements/change" "outbox dead tuples"
 for name in "${names[@]}"; do
   col() { awk -v n="$name" -v c="$1" '$1 == n { print $c }' "$work/results" | median; }
-  printf '%-12s %12.2f %14.2f %22.2f %20.0f\n' "$name" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
+  printf '%-20s %12.2f %14.2f %22.2f %20.0f\n' "$name" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
 done

@@ -11,8 +11,9 @@
 # database spent per 10,000 changes meanwhile (writers' inserts included).
 # With BENCH_BASELINE=<git revision> (or BENCH_BASELINE_BIN, a binary of it)
 # the same runs for that revision in a database of its own, interleaved
-# with this revision's, for a before/after in one run. BENCH_ROUNDS
-# (default 3): medians over rounds.
+# with this revision's, for a before/after in one run; with
+# BENCH_BATCH_INTERVALS (e.g. "10ms 50ms") this revision once per
+# database.batch_interval. BENCH_ROUNDS (default 3): medians over rounds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${BENCH_SECONDS:-10}
@@ -32,6 +33,7 @@ run() {  # index rate clients changes -> "p50 p99 max db_cpu_s_per_10k"
   cat >"$work/pushsync.yaml" <<YAML
 database:
   url: "$dburl"
+${batch_intervals[i]:+  batch_interval: ${batch_intervals[i]}}
 $(bench_apns_yaml)
 log:
   level: warn
@@ -72,12 +74,12 @@ for round in $(seq "$rounds"); do
 done
 
 echo "Commit-to-accept latency, fake APNs, median of $rounds rounds ($(nproc) CPUs, $(date -u +%F))"
-printf '%-12s %-8s %9s %9s %9s %22s\n' sidecar load "p50 ms" "p99 ms" "max ms" "database CPU s/10k"
+printf '%-20s %-8s %9s %9s %9s %22s\n' sidecar load "p50 ms" "p99 ms" "max ms" "database CPU s/10k"
 for name in "${names[@]}"; do
   for load in "${loads[@]}"; do
     read -r label _ <<<"$load"
     col() { awk -v n="$name" -v l="$label" -v c="$1" '$1 == n && $2 == l { print $c }' "$work/results" | median; }
-    printf '%-12s %-8s %9.2f %9.2f %9.2f %22.3f\n' "$name" "$label" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)"
+    printf '%-20s %-8s %9.2f %9.2f %9.2f %22.3f\n' "$name" "$label" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)"
   done
 done
 grep -iE "error|warn" "$work/sidecar.log" | head -5 || true

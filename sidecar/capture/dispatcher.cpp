@@ -135,14 +135,15 @@ void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::
 // for low latency. The more changes a claim finds, the more every claim's
 // fixed cost (a transaction of a few round trips, hand-overs between
 // threads) counts against a few milliseconds of latency: eight or more
-// (over ~1,500 changes/s at busy_poll), 5 ms; twenty or more at that pace
-// (~4,000/s), 10 ms, where a claim finds about 50.
+// (over ~1,500 changes/s at busy_poll), half of batch_interval; twenty or
+// more at that pace (~4,000/s), batch_interval (10 ms: a claim finds about 50).
 Duration Dispatcher::pace_after(const route::RoutedBatch& batch) const {
+  const auto& db = config_.database;
   const auto changes = static_cast<int>(batch.changes.size());
-  if (changes >= config_.database.batch_size) return Duration::zero();
-  if (changes >= 20) return std::max(config_.database.busy_poll, Duration(10));
-  if (changes >= 8) return std::max(config_.database.busy_poll, Duration(5));
-  return config_.database.busy_poll;
+  if (changes >= db.batch_size) return Duration::zero();
+  if (changes >= 20) return std::max(db.busy_poll, db.batch_interval);
+  if (changes >= 8) return std::max(db.busy_poll, db.batch_interval / 2);
+  return db.busy_poll;
 }
 
 // When a settlement reads the whole capture log, it is emptied, but at most

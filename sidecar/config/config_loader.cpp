@@ -18,8 +18,8 @@ namespace pushsync::config {
 namespace {
 
 DatabaseConfig read_database(const YamlNode& node) {
-  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll", "lease",
-                "claim", "truncate_interval"});
+  node.entries({"url", "url_file", "schema", "migrate", "batch_size", "batch_pushes", "poll_interval", "busy_poll",
+                "batch_interval", "lease", "claim", "truncate_interval"});
   DatabaseConfig db;
   auto url = node.secret("url");
   if (!url || url->empty()) node.fail("database.url (or url_file) is required");
@@ -36,6 +36,10 @@ DatabaseConfig read_database(const YamlNode& node) {
   if (auto v = node.get("busy_poll")) db.busy_poll = v->duration();
   if (auto v = node.get("claim")) db.claim = v->boolean();
   if (db.busy_poll >= db.poll_interval) node.required("busy_poll").fail("busy_poll must be shorter than poll_interval");
+  if (auto v = node.get("batch_interval")) {
+    db.batch_interval = v->duration();
+    if (db.batch_interval >= db.poll_interval) v->fail("batch_interval must be shorter than poll_interval");
+  }
   if (auto v = node.get("lease")) db.lease = positive_duration(*v, Duration(1000));
   if (auto v = node.get("truncate_interval")) db.truncate_interval = v->duration();
   return db;

@@ -63,6 +63,7 @@ TEST(ConfigLoader, DefaultsFollowTheSpec) {
   EXPECT_EQ(config.database.batch_pushes, 2500);
   EXPECT_EQ(config.database.poll_interval, std::chrono::seconds(1));
   EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(2));
+  EXPECT_EQ(config.database.batch_interval, std::chrono::milliseconds(10));
   EXPECT_TRUE(config.database.claim);
   EXPECT_EQ(config.websocket.max_unacked, 64);
   EXPECT_EQ(config.websocket.max_connections, 0);  // from the open-files limit
@@ -143,6 +144,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"BadDuration", header + "  poll_interval: 5 seconds\n" + items,
                   "pushsync.yaml:3:18: database.poll_interval: expected a duration such as 250ms, 5s, 2m or 1h, "
                   "got \"5 seconds\""},
+        BadConfig{"BatchIntervalNotShorterThanPollInterval", header + "  batch_interval: 2s\n" + items,
+                  "pushsync.yaml:3:19: database.batch_interval: batch_interval must be shorter than poll_interval"},
         BadConfig{"DurationWithoutUnit", header + "  lease: 30\n" + items,
                   "pushsync.yaml:3:10: database.lease: expected a duration such as 250ms, 5s, 2m or 1h, got \"30\""},
         BadConfig{"UnsetVariable", "database:\n  url: ${NOPE}\n" + items,
