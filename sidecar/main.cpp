@@ -20,6 +20,7 @@
 #include "sidecar/cli/commands.hpp"
 #include "sidecar/cli/vapid_keys.hpp"
 #include "sidecar/config/config_error.hpp"
+#include "sidecar/config/config_loader.hpp"
 #include "sidecar/startup/run.hpp"
 #include "sidecar/util/exit_code.hpp"
 #include "sidecar/util/logging.hpp"
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
           options, *dead_list ? Action::list : *dead_retry ? Action::retry : Action::purge, dead_options);
     }
     (void)run;
-    return startup::run(cli::load(options));
+    return startup::run(cli::load(options),
+                        [&options] { return config::load_config(options.config_file, config::process_env()); });
   } catch (const config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return exit_usage;

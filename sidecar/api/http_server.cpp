@@ -14,7 +14,6 @@
 
 #include "sidecar/api/auth.hpp"
 #include "sidecar/api/listen_address.hpp"
-#include "sidecar/util/same_secret.hpp"
 
 namespace pushsync::api {
 
@@ -46,10 +45,11 @@ bool out_of_resources(const boost::system::error_code& ec) {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
-                       const Readiness& readiness, metrics::Metrics& metrics)
+HttpServer::HttpServer(asio::io_context& io, const config::HttpConfig& config, const ApiTokens& tokens,
+                       const Routes& routes, const Readiness& readiness, metrics::Metrics& metrics)
     : io_(io),
       config_(config),
+      tokens_(tokens),
       routes_(routes),
       readiness_(readiness),
       metrics_(metrics),
@@ -201,10 +201,10 @@ void HttpServer::authorize(Access access, const Request& request) const {
   if (access == Access::health || access == Access::open) return;
   if (access == Access::metrics && config_.metrics_public) return;
   auto bearer = bearer_token(request);
-  if (bearer && same_secret(*bearer, config_.api_token)) return;
+  if (bearer && tokens_.accepts(*bearer)) return;
   auto rhoconnect = request.find("X-RhoConnect-API-TOKEN");
   bool has_rhoconnect = access == Access::api_token_or_rhoconnect && rhoconnect != request.end();
-  if (has_rhoconnect && same_secret(rhoconnect->value(), config_.api_token)) return;
+  if (has_rhoconnect && tokens_.accepts(rhoconnect->value())) return;
   ApiError error = bearer || has_rhoconnect
                        ? ApiError(401, "invalid_token", "the API token is not valid")
                        : ApiError(401, "missing_token", "send the API token as Authorization: Bearer <token>");

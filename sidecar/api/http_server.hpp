@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "sidecar/api/api_tokens.hpp"
 #include "sidecar/api/readiness.hpp"
 #include "sidecar/api/routes.hpp"
 #include "sidecar/config/config.hpp"
@@ -24,8 +25,8 @@ namespace pushsync::api {
 // request must arrive whole within request_timeout (no slowloris).
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const config::HttpConfig& config, const Routes& routes,
-             const Readiness& readiness, metrics::Metrics& metrics);
+  HttpServer(boost::asio::io_context& io, const config::HttpConfig& config, const ApiTokens& tokens,
+             const Routes& routes, const Readiness& readiness, metrics::Metrics& metrics);
 
   // Binds; throws std::runtime_error naming the address when it cannot.
   void start();
@@ -46,6 +47,7 @@ class HttpServer {
 
   boost::asio::io_context& io_;
   const config::HttpConfig& config_;
+  const ApiTokens& tokens_;
   const Routes& routes_;
   const Readiness& readiness_;
   metrics::Metrics& metrics_;

@@ -36,7 +36,7 @@ struct DatabaseConfig {
 
 struct HttpConfig {
   std::string listen = "0.0.0.0:8080";
-  std::string api_token;
+  std::vector<std::string> api_tokens;  // any of them is accepted: rotation without downtime
   std::size_t max_body = 64 * 1024;
   bool metrics_public = false;
   int max_connections = 1024;   // more are answered 503 and closed

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 #include "sidecar/config/config_error.hpp"
@@ -45,14 +46,34 @@ DatabaseConfig read_database(const YamlNode& node) {
   return db;
 }
 
+// The API tokens of api_token, api_tokens (a list) and api_token_file (one
+// per line; blank lines and lines starting with # are skipped), together.
+std::vector<std::string> read_api_tokens(const YamlNode& node) {
+  std::vector<std::string> tokens;
+  if (auto v = node.get("api_token")) tokens.push_back(v->str());
+  if (auto v = node.get("api_tokens"))
+    for (const auto& item : v->items()) tokens.push_back(item.str());
+  if (auto v = node.get("api_token_file")) {
+    auto file = read_file_text(v->str());
+    if (!file.text) v->fail("cannot read secret file \"" + v->str() + "\": " + file.why);
+    std::istringstream lines(*file.text);
+    for (std::string line; std::getline(lines, line);) {
+      while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+      if (!line.empty() && line[0] != '#') tokens.push_back(line);
+    }
+  }
+  std::erase_if(tokens, [](const std::string& t) { return t.empty(); });
+  if (tokens.empty())
+    node.fail("http.api_token, api_tokens or api_token_file is required when http is configured");
+  return tokens;
+}
+
 HttpConfig read_http(const YamlNode& node) {
-  node.entries({"listen", "api_token", "api_token_file", "max_body", "metrics_public", "max_connections",
-                "request_timeout", "db_connections"});
+  node.entries({"listen", "api_token", "api_tokens", "api_token_file", "max_body", "metrics_public",
+                "max_connections", "request_timeout", "db_connections"});
   HttpConfig http;
   if (auto v = node.get("listen")) http.listen = v->str();
-  auto token = node.secret("api_token");
-  if (!token || token->empty()) node.fail("http.api_token (or api_token_file) is required when http is configured");
-  http.api_token = *token;
+  http.api_tokens = read_api_tokens(node);
   if (auto v = node.get("max_body")) http.max_body = v->size();
   if (auto v = node.get("metrics_public")) http.metrics_public = v->boolean();
   if (auto v = node.get("max_connections")) http.max_connections = static_cast<int>(v->integer(1, 100000));

@@ -35,6 +35,7 @@ struct HttpParts {
   api::Routes routes;
   api::Readiness readiness;
   std::unique_ptr<api::ApiContext> context;
+  std::unique_ptr<api::ApiTokens> tokens;
   std::unique_ptr<api::HttpServer> server;
 
   void stop() {
@@ -76,13 +77,37 @@ void start_http(HttpParts& http, const config::Config& config, asio::io_context&
   api::add_dead_letter_routes(http.routes, *http.context);
   api::add_health_routes(http.routes, *http.context);
   if (http.hub) api::add_ws_route(http.routes, *http.hub);
-  http.server = std::make_unique<api::HttpServer>(io, *config.http, http.routes, http.readiness, metrics);
+  http.tokens = std::make_unique<api::ApiTokens>(config.http->api_tokens);
+  http.server =
+      std::make_unique<api::HttpServer>(io, *config.http, *http.tokens, http.routes, http.readiness, metrics);
   http.server->start();
+}
+
+// SIGHUP: the configuration is read again and its API tokens replace those
+// accepted (a token removed is refused from the next request on). Nothing
+// else is changed; a configuration that does not load changes nothing.
+void reread_api_tokens_on_hangup(asio::signal_set& hangup, const ConfigSource& reload, HttpParts& http) {
+  hangup.async_wait([&hangup, &reload, &http](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    try {
+      auto fresh = reload();
+      if (!fresh.http || !http.tokens) {
+        spdlog::warn("SIGHUP: the configuration has no http section now; the API tokens in use are kept");
+      } else {
+        http.tokens->replace(fresh.http->api_tokens);
+        spdlog::info("SIGHUP: API tokens read again: {} accepted", http.tokens->size());
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("SIGHUP: the configuration could not be read again; the API tokens in use are kept: {}",
+                    e.what());
+    }
+    reread_api_tokens_on_hangup(hangup, reload, http);
+  });
 }
 
 }  // namespace
 
-int run(const config::Config& config) {
+int run(const config::Config& config, const ConfigSource& reload) {
   asio::io_context io;
   capture::Wakeup wakeup(io);
   metrics::Metrics metrics;
@@ -99,6 +124,8 @@ int run(const config::Config& config) {
   int exit_code = exit_ok;
   bool stopping = false;
   asio::steady_timer deadline(io);
+  asio::signal_set hangup(io, SIGHUP);
+  reread_api_tokens_on_hangup(hangup, reload, http);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
@@ -135,6 +162,7 @@ int run(const config::Config& config) {
       }
     }
     signals.cancel();
+    hangup.cancel();
     deadline.cancel();
     http.stop();
   });

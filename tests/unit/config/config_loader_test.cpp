@@ -46,7 +46,7 @@ TEST(ConfigLoader, TheExampleConfigIsValid) {
                                 {"FCM_SERVICE_ACCOUNT_FILE",
                                  test::TestPki::get().service_account_file("https://oauth2.googleapis.com/token")}}));
   EXPECT_EQ(config.database.url, "postgresql:///app");
-  EXPECT_EQ(config.http->api_token, "secret");
+  EXPECT_EQ(config.http->api_tokens, std::vector<std::string>{"secret"});
   EXPECT_EQ(config.apns->topic, "com.example.todo");
   EXPECT_EQ(config.webpush->subject, "mailto:ops@example.com");
   ASSERT_EQ(config.tables.size(), 2u);
@@ -112,7 +112,20 @@ TEST(ConfigLoader, SecretsCanComeFromFiles) {
   { std::ofstream(path) << "s3cret\n"; }
   auto config = parse_config("pushsync.yaml",
                              header + "http:\n  api_token_file: " + path + "\n" + items, env());
-  EXPECT_EQ(config.http->api_token, "s3cret");
+  EXPECT_EQ(config.http->api_tokens, std::vector<std::string>{"s3cret"});
+}
+
+// Rotation: every token of api_token, api_tokens and api_token_file (one
+// per line, blank lines and # comments skipped) is accepted.
+TEST(ConfigLoader, SeveralApiTokensAreAcceptedAtOnce) {
+  std::string path = ::testing::TempDir() + "/tokens";
+  { std::ofstream(path) << "# rotated 2026-12-01\nfrom-file-1\n\n  \nfrom-file-2\r\n"; }
+  auto config = parse_config("pushsync.yaml",
+                             header + "http:\n  api_token: inline\n  api_tokens: [listed-1, listed-2]\n"
+                                      "  api_token_file: " + path + "\n" + items,
+                             env());
+  EXPECT_EQ(config.http->api_tokens,
+            (std::vector<std::string>{"inline", "listed-1", "listed-2", "from-file-1", "from-file-2"}));
 }
 
 struct BadConfig {
@@ -191,8 +204,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "pushsync.yaml:4:3: apns: set key_file (token auth) or certificate_file + private_key_file "
                   "(certificate auth), exactly one"},
         BadConfig{"HttpWithoutToken", header + "http:\n  listen: 0.0.0.0:80\n" + items,
-                  "pushsync.yaml:4:3: http: http.api_token (or api_token_file) is required when http is "
-                  "configured"},
+                  "pushsync.yaml:4:3: http: http.api_token, api_tokens or api_token_file is required when "
+                  "http is configured"},
         BadConfig{"MissingSecretFile", header + "http:\n  api_token_file: /nonexistent/token\n" + items,
                   "pushsync.yaml:4:19: http.api_token_file: cannot read secret file \"/nonexistent/token\": "
                   "no such file"},
