@@ -52,6 +52,7 @@ webpush:
   vapid_private_key_file: $work/vapid.pem
   subject: "mailto:bench@example.com"
   ca_file: $work/server.pem
+  allowed_origins: ["127.0.0.1"]
 log:
   level: warn
 tables:

@@ -7,6 +7,7 @@
 #include "sidecar/api/endpoints.hpp"
 #include "sidecar/api/field_checks.hpp"
 #include "sidecar/db/installation_store.hpp"
+#include "sidecar/push/webpush/allowed_origins.hpp"
 #include "sidecar/push/webpush/subscription.hpp"
 #include "sidecar/util/random_token.hpp"
 #include "sidecar/util/sha256.hpp"
@@ -44,7 +45,8 @@ std::string subscription_text(const json& body) {
   return string_field(body, "pushChannel", max_fcm_token_bytes);
 }
 
-db::InstallationWrite installation_from(const std::string& id, const json& body) {
+db::InstallationWrite installation_from(const std::string& id, const json& body,
+                                        const push::webpush::AllowedOrigins& allowed) {
   only_known_fields(body, {"installationId", "platform", "pushChannel", "tags"});
   if (auto given = body.find("installationId"); given != body.end() && *given != id)
     throw invalid("installation_id_mismatch", "\"installationId\" differs from the id in the path");
@@ -69,6 +71,9 @@ db::InstallationWrite installation_from(const std::string& id, const json& body)
       if (auto parsed = push::webpush::parse_subscription(write.push_channel); !parsed.subscription)
         throw invalid("invalid_push_channel", "a webpush \"pushChannel\" is the browser's PushSubscription "
                                               "(its toJSON()): " + parsed.why);
+      else if (!allowed.allows(parsed.subscription->endpoint.endpoint))
+        throw invalid("origin_not_allowed", "the push service " + parsed.subscription->origin +
+                                                " is not in webpush.allowed_origins");
       write.push_channel = push::webpush::stored_form(write.push_channel);
       break;
     case Platform::ws:
@@ -96,11 +101,13 @@ ApiError no_such_installation() { return {404, "installation_not_found", "no ins
 
 void add_installation_routes(Routes& routes, const ApiContext& context) {
   auto store = std::make_shared<db::InstallationStore>(context.config.database.schema);
+  const auto& webpush = context.config.webpush;
+  auto allowed = std::make_shared<push::webpush::AllowedOrigins>(webpush ? webpush->allowed_origins : std::nullopt);
   Route& route = routes.add("/v1/installations/{id}", Access::api_token);
 
-  route.methods[verb::put] = [&context, store](const Call& call) -> boost::asio::awaitable<Response> {
+  route.methods[verb::put] = [&context, store, allowed](const Call& call) -> boost::asio::awaitable<Response> {
     check_installation_id(call.param);
-    auto write = installation_from(call.param, json_object_body(call.request));
+    auto write = installation_from(call.param, json_object_body(call.request), *allowed);
     std::string secret;
     if (write.platform == Platform::ws) {
       secret = random_token(32);

@@ -86,6 +86,7 @@ struct WebPushConfig {
   std::string subject;                 // mailto: or https: contact for push service operators
   std::string ca_file;
   int connections = 2;                 // per push service origin
+  std::optional<std::vector<std::string>> allowed_origins;  // nullopt: the browsers' push services
   Duration request_timeout = 10s;
   SourcePos pos;
 };

@@ -1,5 +1,7 @@
 #include "sidecar/config/provider_sections.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -111,8 +113,28 @@ FcmConfig read_fcm(const YamlNode& node) {
   return fcm;
 }
 
+namespace {
+
+// host, *.domain or *, with an optional :port (push/webpush/allowed_origins).
+bool is_origin_pattern(const std::string& pattern) {
+  auto colon = pattern.rfind(':');
+  const bool has_port = colon != std::string::npos && pattern.find(']', colon) == std::string::npos;
+  std::string_view host = std::string_view(pattern).substr(0, has_port ? colon : pattern.size());
+  std::string_view port = has_port ? std::string_view(pattern).substr(colon + 1) : "1";
+  if (port.empty() || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return false;
+  if (host == "*") return true;
+  if (host.rfind("*.", 0) == 0) host.remove_prefix(2);
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+  });
+}
+
+}  // namespace
+
 WebPushConfig read_webpush(const YamlNode& node) {
-  node.entries({"vapid_public_key", "vapid_private_key_file", "subject", "ca_file", "connections", "request_timeout"});
+  node.entries({"vapid_public_key", "vapid_private_key_file", "subject", "ca_file", "connections", "request_timeout",
+                "allowed_origins"});
   WebPushConfig webpush;
   webpush.pos = node.pos();
   webpush.vapid_public_key = node.required("vapid_public_key").str();
@@ -123,6 +145,16 @@ WebPushConfig read_webpush(const YamlNode& node) {
   if (auto v = node.get("ca_file")) webpush.ca_file = v->str();
   if (auto v = node.get("connections")) webpush.connections = static_cast<int>(v->integer(1, 64));
   if (auto v = node.get("request_timeout")) webpush.request_timeout = positive_duration(*v, Duration(100));
+  if (auto v = node.get("allowed_origins")) {
+    webpush.allowed_origins.emplace();
+    for (const auto& item : v->items()) {
+      auto pattern = item.str();
+      if (!is_origin_pattern(pattern))
+        item.fail("\"" + pattern + "\" is not an origin pattern: a host (push.example.com), a wildcard for its "
+                  "subdomains (*.example.com) or *, with an optional :port");
+      webpush.allowed_origins->push_back(pattern);
+    }
+  }
   std::string public_key, problem;
   try {
     public_key = base64url_encode(PrivateKey::from_pem_file(webpush.vapid_private_key_file, "key").p256_public_point());

@@ -14,6 +14,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
+#include "sidecar/http2/public_address.hpp"
 #include "sidecar/util/eager.hpp"
 
 namespace pushsync::http1 {
@@ -71,7 +72,12 @@ asio::awaitable<std::unique_ptr<Client::Connection>> Client::take_connection(std
   auto& tcp = beast::get_lowest_layer(connection->stream);
   error_code ec;
   asio::ip::tcp::resolver resolver(ex_);
-  auto addresses = co_await resolver.async_resolve(endpoint.host, endpoint.port, with(ec));
+  auto resolved = co_await resolver.async_resolve(endpoint.host, endpoint.port, with(ec));
+  auto addresses = ec ? std::vector<asio::ip::tcp::endpoint>{} : http2::usable_endpoints(resolved, endpoint.public_only);
+  if (!ec && addresses.empty()) {
+    why = "refused to connect to " + endpoint.authority() + ": " + std::string(http2::refused_address);
+    co_return nullptr;
+  }
   tcp.expires_after(options_.request_timeout);
   if (!ec) co_await tcp.async_connect(addresses, with(ec));
   if (!ec) {

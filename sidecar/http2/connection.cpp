@@ -11,6 +11,8 @@
 #include <boost/asio/write.hpp>
 #include <openssl/ssl.h>
 
+#include "sidecar/http2/public_address.hpp"
+
 namespace pushsync::http2 {
 
 namespace asio = boost::asio;
@@ -52,8 +54,10 @@ asio::awaitable<void> Connection::open(Duration timeout) {
   };
   error_code ec;
   asio::ip::tcp::resolver resolver(stream_.get_executor());
-  auto addresses = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with(ec));
+  auto resolved = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, with(ec));
   if (ec) throw fail("cannot resolve", ec.message());
+  auto addresses = usable_endpoints(resolved, endpoint_.public_only);
+  if (addresses.empty()) throw fail("refused to connect to", std::string(refused_address));
   co_await asio::async_connect(stream_.lowest_layer(), addresses, with(ec));
   if (ec) throw fail("cannot connect to", ec.message());
   stream_.lowest_layer().set_option(asio::ip::tcp::no_delay(true));

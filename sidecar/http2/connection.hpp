@@ -22,6 +22,7 @@ inline constexpr std::string_view no_h2 = "the server did not select h2";
 struct Endpoint {
   std::string host;
   std::string port = "443";
+  bool public_only = false;  // connect only to public addresses (http2/public_address)
   std::string authority() const { return port == "443" ? host : host + ":" + port; }
 };
 

@@ -36,7 +36,8 @@ class WebPushDelivery : public SidecarTest {
     vapid_public_key_ = made.out.substr(at, made.out.find('"', at) - at);
     providers_yaml_ = "http:\n  listen: 127.0.0.1:0\n  api_token: " + std::string(api_token) +
                       "\nwebpush:\n  vapid_public_key: \"" + vapid_public_key_ + "\"\n  vapid_private_key_file: " +
-                      key_file + "\n  subject: \"mailto:ops@example.com\"\n  ca_file: " + pki.ca_cert + "\n";
+                      key_file + "\n  subject: \"mailto:ops@example.com\"\n  ca_file: " + pki.ca_cert +
+                      "\n" + allowed_fakes;
   }
   void TearDown() override {
     SidecarTest::TearDown();
@@ -77,10 +78,65 @@ class WebPushDelivery : public SidecarTest {
   }
   std::vector<nlohmann::json> accepted() { return fake_->received()["accepted"]; }
 
+  // The fakes listen on 127.0.0.1, which is named, so it may be connected to.
+  static constexpr const char* allowed_fakes = "  allowed_origins: [\"127.0.0.1\"]\n";
+
   std::unique_ptr<FakePushService> fake_;
   std::string vapid_public_key_;
   int port_ = 0;
 };
+
+// Web Push egress: a subscription names any URL, so where the sidecar may
+// send is a list (webpush.allowed_origins), by default the browsers' push
+// services. A subscription to anywhere else is refused when registered.
+TEST_F(WebPushDelivery, ASubscriptionToAPushServiceNotAllowedIsRefusedWhenRegistered) {
+  providers_yaml_.erase(providers_yaml_.find(allowed_fakes));  // the browsers' push services only
+  start();
+  auto subscription = fake_->subscribe(vapid_public_key_)["subscription"];
+  nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", subscription}, {"tags", {"user:ann"}}};
+  auto reply = http_request(port_, "PUT", "/v1/installations/ann-browser", body.dump(), api_headers);
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  EXPECT_EQ(reply.error_code(), "origin_not_allowed") << reply.body;
+  const std::string endpoint = subscription["endpoint"];
+  const std::string origin = endpoint.substr(0, endpoint.find('/', 8));  // https://127.0.0.1:<port>
+  EXPECT_NE(reply.json()["message"].get<std::string>().find(origin), std::string::npos) << reply.body;
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.installations"), "0");
+}
+
+// A subscription stored before the list changed (here: written by SQL) is
+// checked again when sent: dead-lettered, never connected to.
+TEST_F(WebPushDelivery, ASubscriptionStoredBeforeTheListChangedIsDeadLetteredWhenSent) {
+  providers_yaml_.erase(providers_yaml_.find(allowed_fakes));
+  start();
+  auto subscription = fake_->subscribe(vapid_public_key_)["subscription"];
+  sql(url_, "INSERT INTO pushsync.installations (installation_id, platform, push_channel, tags) VALUES "
+            "('ann-browser', 'webpush', '" + subscription.dump() + "', '{user:ann}')");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_NE(sql_value(url_, "SELECT reason FROM pushsync.dead_letters").find("origin_not_allowed"), std::string::npos);
+  EXPECT_EQ(accepted().size(), 0u);
+}
+
+// Allowed by a wildcard is not enough to reach into the sidecar's own
+// network: a host that resolves to a loopback, private, link-local or
+// multicast address is refused when connected to (DNS rebinding), unless
+// the list names it. The push is dead-lettered, not sent.
+TEST_F(WebPushDelivery, AnOriginAllowedByAWildcardIsNotConnectedToAtALoopbackAddress) {
+  providers_yaml_.replace(providers_yaml_.find(allowed_fakes), std::string(allowed_fakes).size(),
+                          "  allowed_origins: [\"*\"]\n");
+  start();
+  register_browser("ann-browser");
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_NE(sql_value(url_, "SELECT reason FROM pushsync.dead_letters").find("resolves to no public address"),
+            std::string::npos);
+  EXPECT_EQ(accepted().size(), 0u);
+  EXPECT_EQ(fake_->received()["refused"].size(), 0u) << "no request reached it";
+}
 
 TEST_F(WebPushDelivery, ARowChangeArrivesEncryptedSignedAndWithItsHeaders) {
   start();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "sidecar/http2/public_address.hpp"
 #include "sidecar/http2/tls_context.hpp"
 #include "sidecar/push/webpush/subscription.hpp"
 #include "sidecar/push/webpush/webpush_answers.hpp"
@@ -39,6 +40,7 @@ WebPushProvider::WebPushProvider(boost::asio::any_io_executor ex, const config::
       ttl_(delivery.expiration),
       vapid_(PrivateKey::from_pem_file(config.vapid_private_key_file, "webpush.vapid_private_key_file"),
              config.vapid_public_key, config.subject),
+      allowed_(config.allowed_origins),
       health_("webpush", delivery.backoff) {
   http2::make_client_tls({config.ca_file, "", "", ""});  // an unusable ca_file is a config error now
 }
@@ -96,6 +98,8 @@ boost::asio::awaitable<std::vector<http2::Result>> WebPushProvider::send_to(Orig
 // cannot be reached is that push's problem (retried, then dead-lettered),
 // not a reason to hold every browser's pushes.
 Answer WebPushProvider::answer_of(const http2::Result& result) const {
+  if (!result.response && result.detail.find(http2::refused_address) != std::string::npos)
+    return {Verdict::dead, "webpush: " + result.detail + " (webpush.allowed_origins)"};
   if (!result.response) {
     auto answer = health_.no_answer(result);
     answer.verdict = Verdict::retry;
@@ -126,6 +130,11 @@ boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> push
       continue;
     }
     auto& subscription = *parsed.subscription;
+    if (!allowed_.allows(subscription.endpoint.endpoint)) {
+      answers[i] = {Verdict::dead, "webpush: origin_not_allowed: " + subscription.origin +
+                                       " is not in webpush.allowed_origins"};
+      continue;
+    }
     http2::Request request;
     try {
       request.body = encryptor_.encrypt(wire_body(push, ttl_), subscription.keys);
@@ -144,7 +153,7 @@ boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> push
                        {"authorization", vapid_.authorization(subscription.origin), true}};
     if (!push.collapse_id.empty()) request.headers.push_back({"topic", topic_of(push.collapse_id)});
     auto& batch = batches[subscription.origin];
-    batch.endpoint = subscription.endpoint.endpoint;
+    batch.endpoint = allowed_.connectable(subscription.endpoint.endpoint);
     batch.indices.push_back(i);
     batch.requests.push_back(std::move(request));
   }

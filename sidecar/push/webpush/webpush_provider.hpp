@@ -10,6 +10,7 @@
 #include "sidecar/http2/client.hpp"
 #include "sidecar/push/http_answers.hpp"
 #include "sidecar/push/provider.hpp"
+#include "sidecar/push/webpush/allowed_origins.hpp"
 #include "sidecar/push/webpush/ece.hpp"
 #include "sidecar/push/webpush/vapid.hpp"
 
@@ -51,6 +52,7 @@ class WebPushProvider : public Provider {
   config::WebPushConfig config_;
   Duration ttl_;
   webpush::Vapid vapid_;
+  webpush::AllowedOrigins allowed_;
   webpush::Encryptor encryptor_;
   std::map<std::string, Origin> origins_;
   ProviderHealth health_;

@@ -159,6 +159,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "got \"5 seconds\""},
         BadConfig{"BatchIntervalNotShorterThanPollInterval", header + "  batch_interval: 2s\n" + items,
                   "pushsync.yaml:3:19: database.batch_interval: batch_interval must be shorter than poll_interval"},
+        BadConfig{"WebPushOriginPatternWithAPath", header + "webpush:\n  vapid_public_key: k\n  vapid_private_key_file: "
+                  "/nonexistent\n  subject: mailto:a@b.c\n  allowed_origins: [\"https://push.example/x\"]\n" + items,
+                  "pushsync.yaml:7:21: webpush.allowed_origins[0]: \"https://push.example/x\" is not an origin "
+                  "pattern: a host (push.example.com), a wildcard for its subdomains (*.example.com) or *, with an "
+                  "optional :port"},
         BadConfig{"DurationWithoutUnit", header + "  lease: 30\n" + items,
                   "pushsync.yaml:3:10: database.lease: expected a duration such as 250ms, 5s, 2m or 1h, got \"30\""},
         BadConfig{"UnsetVariable", "database:\n  url: ${NOPE}\n" + items,

@@ -37,6 +37,7 @@ async function startPushService() {
   vapid_private_key_file: ${vapid}
   subject: "mailto:test@example.com"
   ca_file: ${cert}
+  allowed_origins: ["127.0.0.1"]
 `;
 }
 
