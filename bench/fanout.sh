@@ -23,6 +23,7 @@ run() {  # index -> "seconds idle_rss_kb peak_rss_kb"
 database:
   url: "$dburl"
   $( [ "$i" = 0 ] && echo "batch_pushes: ${BENCH_CHUNK:-2500}" )
+${batch_intervals[i]:+  batch_interval: ${batch_intervals[i]}}
 $(bench_apns_yaml)
 log:
   level: warn

@@ -137,6 +137,8 @@ void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::
 // threads) counts against a few milliseconds of latency: eight or more
 // (over ~1,500 changes/s at busy_poll), half of batch_interval; twenty or
 // more at that pace (~4,000/s), batch_interval (10 ms: a claim finds about 50).
+// Claims stay batch_interval apart while twenty or more changes come in one
+// (from 2,000 changes/s at 10 ms, from 400/s at 50 ms).
 Duration Dispatcher::pace_after(const route::RoutedBatch& batch) const {
   const auto& db = config_.database;
   const auto changes = static_cast<int>(batch.changes.size());
