@@ -68,7 +68,8 @@ void add_ws_route(Routes& routes, push::WsDevices& devices) {
   route.methods[boost::beast::http::verb::get] = [&devices](const Call& call) { return admit(devices, call); };
   route.upgrade = [&devices](boost::beast::tcp_stream& stream, Request& handshake) {
     std::string id = last_value(query_of(handshake.target()), "installationId");
-    return devices.serve(stream, handshake, std::move(id));
+    std::string secret = channel_secret_of(handshake).value_or("");  // admit() checked it
+    return devices.serve(stream, handshake, std::move(id), std::move(secret));
   };
 }
 

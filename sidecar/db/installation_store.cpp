@@ -4,6 +4,8 @@
 #include <pqxx/pqxx>
 
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/db/ws_mailbox.hpp"
+#include "sidecar/db/ws_revocation.hpp"
 
 namespace pushsync::db {
 
@@ -27,7 +29,8 @@ InstallationRecord installation_from(const pqxx::row& row) {
 
 }  // namespace
 
-InstallationStore::InstallationStore(const std::string& schema) : schema_(quote_ident(schema)) {}
+InstallationStore::InstallationStore(const std::string& schema)
+    : schema_(quote_ident(schema)), ws_channel_(ws_channel(schema)) {}
 
 InstallationStore::PutResult InstallationStore::put(pqxx::connection& conn, const InstallationWrite& w) const {
   pqxx::work tx(conn);
@@ -38,6 +41,10 @@ InstallationStore::PutResult InstallationStore::put(pqxx::connection& conn, cons
                                        "push_channel = $2 AND installation_id <> $3",
                                        std::string(to_string(w.platform)), w.push_channel, w.id)
                             .affected_rows());
+  // The secret it replaces is revoked with it (read under the row's lock:
+  // a concurrent PUT revokes the one this one issues).
+  auto replaced = tx.exec_params("SELECT channel_secret_sha256 FROM " + schema_ + ".installations WHERE "
+                                 "installation_id = $1 AND channel_secret_sha256 IS NOT NULL FOR UPDATE", w.id);
   auto row = tx.exec_params1(
       "INSERT INTO " + schema_ + ".installations AS i (installation_id, platform, push_channel, tags, "
       "channel_secret_sha256) VALUES ($1, $2, $3, $4::text[], $5) ON CONFLICT (installation_id) DO UPDATE SET "
@@ -45,6 +52,7 @@ InstallationStore::PutResult InstallationStore::put(pqxx::connection& conn, cons
       "channel_secret_sha256 = EXCLUDED.channel_secret_sha256, updated_at = now(), disabled_at = NULL, "
       "last_error = NULL RETURNING (xmax = 0), " + installation_columns,
       w.id, std::string(to_string(w.platform)), w.push_channel, text_array_literal(w.tags), w.channel_secret_sha256);
+  if (!replaced.empty()) WsRevocation{w.id, replaced[0][0].as<std::string>()}.notify(tx, ws_channel_);
   tx.commit();
   result.created = row[0].as<bool>();
   pqxx::row installation = row.slice(1, row.size());
@@ -62,8 +70,12 @@ std::optional<InstallationRecord> InstallationStore::get(pqxx::connection& conn,
 }
 
 bool InstallationStore::remove(pqxx::connection& conn, const std::string& id) const {
-  pqxx::nontransaction tx(conn);
-  return tx.exec_params("DELETE FROM " + schema_ + ".installations WHERE installation_id = $1", id).affected_rows() > 0;
+  pqxx::work tx(conn);
+  auto removed = tx.exec_params("DELETE FROM " + schema_ + ".installations WHERE installation_id = $1 "
+                                "RETURNING channel_secret_sha256", id);
+  if (!removed.empty() && !removed[0][0].is_null()) WsRevocation{id, removed[0][0].as<std::string>()}.notify(tx, ws_channel_);
+  tx.commit();
+  return !removed.empty();
 }
 
 std::optional<std::string> InstallationStore::channel_secret_sha256(pqxx::connection& conn,

@@ -64,6 +64,7 @@ class InstallationStore {
 
  private:
   std::string schema_;  // quoted
+  std::string ws_channel_;
 };
 
 }  // namespace pushsync::db

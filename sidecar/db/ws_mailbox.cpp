@@ -21,7 +21,9 @@ std::vector<WsMailbox::Letter> letters_of(const pqxx::result& rows) {
 
 }  // namespace
 
-WsMailbox::WsMailbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(schema + ".ws") {}
+std::string ws_channel(const std::string& schema) { return schema + ".ws"; }
+
+WsMailbox::WsMailbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(ws_channel(schema)) {}
 
 std::vector<WsMailbox::Letter> WsMailbox::put(pqxx::connection& conn, std::vector<Letter> letters,
                                               Duration ttl) const {

@@ -10,6 +10,10 @@
 
 namespace pushsync::db {
 
+// The NOTIFY channel of the ws devices of `schema`: stored letters
+// (WsMailbox) and revoked secrets (WsRevocation).
+std::string ws_channel(const std::string& schema);
+
 // Frames for `ws` devices, held in the database until the device
 // acknowledges them or they expire; every call runs on a database thread.
 // Other sidecars on the same database learn of stored letters by one

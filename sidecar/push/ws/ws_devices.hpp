@@ -29,9 +29,10 @@ class WsDevices {
   virtual boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                                   const std::string& channel_secret) = 0;
   // Completes the handshake of an admitted device and serves it until its
-  // connection ends; moves from both arguments before its first suspension.
+  // connection ends (or its channel secret is revoked); moves from its
+  // arguments before its first suspension.
   virtual boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
-                                             std::string installation_id) = 0;
+                                             std::string installation_id, std::string channel_secret) = 0;
 };
 
 }  // namespace pushsync::push

@@ -43,18 +43,18 @@ asio::awaitable<WsDevices::Admission> WsHub::admit(const std::string& installati
 }
 
 asio::awaitable<void> WsHub::serve(boost::beast::tcp_stream& connection, WsHandshake& request,
-                                   std::string installation_id) {
+                                   std::string installation_id, std::string channel_secret) {
   WsHandshake handshake = std::move(request);
   const std::string id = std::move(installation_id);
   auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_, mailbox_, acks_);
   auto& slot = sessions_[id];
-  if (slot) slot->close();  // replaced by this connection
-  slot = session;
+  if (slot.session) slot.session->close();  // replaced by this connection
+  slot = {session, sha256_hex(channel_secret)};
   metrics_.ws_connected();
   co_await session->run(handshake);
   metrics_.ws_disconnected();
   --admitted_;
-  if (auto it = sessions_.find(id); it != sessions_.end() && it->second == session) sessions_.erase(it);
+  if (auto it = sessions_.find(id); it != sessions_.end() && it->second.session == session) sessions_.erase(it);
 }
 
 asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bool sweep) {
@@ -69,7 +69,7 @@ asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bo
 void WsHub::deliver(std::vector<Letter> letters) {
   for (auto& letter : letters)
     if (auto it = sessions_.find(letter.installation_id); it != sessions_.end())
-      it->second->deliver(std::move(letter));
+      it->second.session->deliver(std::move(letter));
 }
 
 // Another sidecar stored letters with ids in the notified range: fetch them
@@ -77,6 +77,7 @@ void WsHub::deliver(std::vector<Letter> letters) {
 void WsHub::notified(const db::Notification& notification) {
   if (notification.from_this_connection || sessions_.empty()) return;
   if (notification.connection_lost) return recheck_all();
+  if (auto revocation = db::WsRevocation::parse(notification.payload)) return close_if_revoked(*revocation);
   std::int64_t first = 0;
   std::int64_t last = 0;
   if (!db::WsMailbox::parse_range(notification.payload, first, last)) return;
@@ -114,12 +115,19 @@ asio::awaitable<void> WsHub::fetch_notified() {
 }
 
 void WsHub::recheck_all() {
-  for (auto& [id, session] : sessions_) session->recheck();
+  for (auto& [id, connected] : sessions_) connected.session->recheck();
+}
+
+// Only the connection made with the revoked secret: the device may already
+// have reconnected with the new one.
+void WsHub::close_if_revoked(const db::WsRevocation& revocation) {
+  auto it = sessions_.find(revocation.installation_id);
+  if (it != sessions_.end() && it->second.secret_sha256 == revocation.secret_sha256) it->second.session->close();
 }
 
 void WsHub::close_all() {
   closing_ = true;
-  for (auto& [id, session] : sessions_) session->close();
+  for (auto& [id, connected] : sessions_) connected.session->close();
 }
 
 }  // namespace pushsync::push

@@ -14,6 +14,7 @@
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/installation_store.hpp"
 #include "sidecar/db/ws_mailbox.hpp"
+#include "sidecar/db/ws_revocation.hpp"
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/ws/ws_acks.hpp"
 #include "sidecar/push/ws/ws_devices.hpp"
@@ -41,7 +42,7 @@ class WsHub : public WsDevices {
   boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                           const std::string& channel_secret) override;
   boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
-                                     std::string installation_id) override;
+                                     std::string installation_id, std::string channel_secret) override;
   // Stores letters in the mailbox (telling the other sidecars), then hands
   // them to the devices connected here; throws when the database fails.
   // `sweep`: delete expired letters as well.
@@ -53,6 +54,7 @@ class WsHub : public WsDevices {
   void notified(const db::Notification& notification);
   boost::asio::awaitable<void> fetch_notified();
   void recheck_all();
+  void close_if_revoked(const db::WsRevocation& revocation);
 
   const config::Config& config_;
   db::DbPool& api_db_;
@@ -64,7 +66,11 @@ class WsHub : public WsDevices {
   WsAcks acks_;
   int max_connections_;
   int admitted_ = 0;  // handshakes accepted, sessions not yet ended
-  std::map<std::string, std::shared_ptr<WsSession>> sessions_;
+  struct Connected {
+    std::shared_ptr<WsSession> session;
+    std::string secret_sha256;  // of the channel secret it was admitted with
+  };
+  std::map<std::string, Connected> sessions_;
   std::optional<std::pair<std::int64_t, std::int64_t>> notified_range_;  // not fetched yet
   bool fetching_ = false;
   bool closing_ = false;

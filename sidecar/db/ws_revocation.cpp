@@ -1,0 +1,26 @@
+#include "sidecar/db/ws_revocation.hpp"
+
+#include <pqxx/transaction>
+
+namespace pushsync::db {
+
+namespace {
+constexpr std::string_view prefix = "revoked ";
+}
+
+std::string WsRevocation::payload() const {
+  return std::string(prefix) + secret_sha256 + " " + installation_id;
+}
+
+std::optional<WsRevocation> WsRevocation::parse(const std::string& payload) {
+  if (!payload.starts_with(prefix)) return std::nullopt;
+  const auto space = payload.find(' ', prefix.size());
+  if (space == std::string::npos || space == prefix.size() || space + 1 == payload.size()) return std::nullopt;
+  return WsRevocation{payload.substr(space + 1), payload.substr(prefix.size(), space - prefix.size())};
+}
+
+void WsRevocation::notify(pqxx::transaction_base& tx, const std::string& channel) const {
+  tx.exec_params("SELECT pg_notify($1, $2)", channel, payload());
+}
+
+}  // namespace pushsync::db
