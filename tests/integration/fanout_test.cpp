@@ -48,8 +48,11 @@ TEST_F(Fanout, OneChangeReachesAHundredThousandDevicesOnceInBoundedMemory) {
   EXPECT_EQ(counts.size(), static_cast<std::size_t>(devices));
   EXPECT_EQ(std::count_if(counts.begin(), counts.end(), [](const auto& c) { return c.second != 1; }), 0);
   // batch_pushes (2500) pushes at a time, whatever the audience: the
-  // sidecar's peak stays within the benchmark's target of 64 MB.
+  // sidecar's peak stays within the benchmark's target of 64 MB. (Not under
+  // AddressSanitizer: its shadow memory and quarantine count in the RSS.)
+#ifndef PUSHSYNC_SANITIZED
   EXPECT_LT(peak_kb, 64 * 1024) << "idle " << idle_kb << " kB";
+#endif
   RecordProperty("idle_rss_kb", static_cast<int>(idle_kb));
   RecordProperty("peak_rss_kb", static_cast<int>(peak_kb));
 }

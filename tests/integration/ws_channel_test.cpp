@@ -137,6 +137,14 @@ TEST_F(WsChannelTest, AnApiBudgetThatLeavesDevicesNothingIsAWarningNamingBothKey
 // accept fails with EMFILE: the sidecar pauses accepting instead of
 // spinning, logs a line a second at most, and recovers once they free up.
 TEST_F(WsChannelTest, RunningOutOfDescriptorsPausesAcceptingAndLogsALineASecondAtMost) {
+#ifdef PUSHSYNC_SANITIZED
+  // UBSan's vptr check validates an object's memory through a pipe
+  // (sanitizer_common's IsAccessibleMemoryRange), which cannot be opened
+  // once every descriptor is taken, and then reports each virtual call as
+  // "invalid vptr" (microsoft/CCF#3433, samangh/libsg#40): this test takes
+  // them all on purpose.
+  GTEST_SKIP() << "exhausting descriptors defeats UBSan's vptr check";
+#endif
   start("  max_connections: 1000\n", "  max_connections: 1000\n", 256);
   const std::string startup = sidecars_.back()->err();
   EXPECT_NE(startup.find("warning websocket.max_connections (1000) and http.max_connections (1000) together "
