@@ -80,13 +80,21 @@ bool InstallationStore::remove(pqxx::connection& conn, const std::string& id) co
 
 std::optional<std::string> InstallationStore::channel_secret_sha256(pqxx::connection& conn,
                                                                     const std::string& id) const {
+  auto found = channel_secrets_sha256(conn, {id});
+  if (found.empty()) return std::nullopt;
+  return found.begin()->second;
+}
+
+std::map<std::string, std::string> InstallationStore::channel_secrets_sha256(
+    pqxx::connection& conn, const std::vector<std::string>& ids) const {
   pqxx::nontransaction tx(conn);
-  auto rows = tx.exec_params("SELECT channel_secret_sha256 FROM " + schema_ +
-                                 ".installations WHERE installation_id = $1 AND platform = 'ws' AND "
-                                 "disabled_at IS NULL AND channel_secret_sha256 IS NOT NULL",
-                             id);
-  if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<std::string>();
+  std::map<std::string, std::string> out;
+  for (const auto& row : tx.exec_params("SELECT installation_id, channel_secret_sha256 FROM " + schema_ +
+                                            ".installations WHERE installation_id = ANY($1::text[]) AND platform = "
+                                            "'ws' AND disabled_at IS NULL AND channel_secret_sha256 IS NOT NULL",
+                                        text_array_literal(ids)))
+    out[row[0].as<std::string>()] = row[1].as<std::string>();
+  return out;
 }
 
 std::vector<FeedbackRecord> InstallationStore::feedback(pqxx::connection& conn, const std::string& since_rfc3339,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ class InstallationStore {
 
   // The secret's SHA-256 of an enabled ws installation.
   std::optional<std::string> channel_secret_sha256(pqxx::connection& conn, const std::string& id) const;
+  // The same for several: those found, by installation id.
+  std::map<std::string, std::string> channel_secrets_sha256(pqxx::connection& conn,
+                                                            const std::vector<std::string>& ids) const;
 
   // Rows reported at or after `since_rfc3339` (all when empty), oldest first.
   std::vector<FeedbackRecord> feedback(pqxx::connection& conn, const std::string& since_rfc3339, int limit) const;

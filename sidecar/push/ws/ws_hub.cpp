@@ -24,7 +24,13 @@ WsHub::WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics&
       mailbox_(config.database.schema),
       db_(config.database.url, mailbox_.channel(), io, [this](const db::Notification& n) { notified(n); }),
       acks_(db_, mailbox_, executor_),
-      max_connections_(max_connections) {}
+      max_connections_(max_connections) {
+  // LISTEN before the first device comes, so the revocation of a secret
+  // committed after its admission reaches this hub (a connection lost
+  // later is made up for by close_all_revoked).
+  auto listen = [](pqxx::connection&) { return true; };
+  asio::co_spawn(executor_, db_.run(listen), asio::detached);
+}
 
 asio::awaitable<WsDevices::Admission> WsHub::admit(const std::string& installation_id,
                                                   const std::string& channel_secret) {
@@ -76,7 +82,11 @@ void WsHub::deliver(std::vector<Letter> letters) {
 // once for every device connected here.
 void WsHub::notified(const db::Notification& notification) {
   if (notification.from_this_connection || sessions_.empty()) return;
-  if (notification.connection_lost) return recheck_all();
+  if (notification.connection_lost) {
+    recheck_all();
+    asio::co_spawn(executor_, close_all_revoked(), asio::detached);
+    return;
+  }
   if (auto revocation = db::WsRevocation::parse(notification.payload)) return close_if_revoked(*revocation);
   std::int64_t first = 0;
   std::int64_t last = 0;
@@ -123,6 +133,25 @@ void WsHub::recheck_all() {
 void WsHub::close_if_revoked(const db::WsRevocation& revocation) {
   auto it = sessions_.find(revocation.installation_id);
   if (it != sessions_.end() && it->second.secret_sha256 == revocation.secret_sha256) it->second.session->close();
+}
+
+// While the LISTEN connection was down, revocations were not heard: each
+// connected device's secret is looked up again.
+asio::awaitable<void> WsHub::close_all_revoked() {
+  std::vector<std::string> ids;
+  for (const auto& [id, connected] : sessions_) ids.push_back(id);
+  auto read = [this, ids](pqxx::connection& conn) { return store_.channel_secrets_sha256(conn, ids); };
+  try {
+    auto valid = co_await api_db_.run(read);
+    for (const auto& id : ids) {
+      auto connected = sessions_.find(id);
+      if (connected == sessions_.end()) continue;  // gone meanwhile
+      auto secret = valid.find(id);
+      if (secret == valid.end() || secret->second != connected->second.secret_sha256) connected->second.session->close();
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("ws: cannot look up the connected devices' secrets again: {}", e.what());
+  }
 }
 
 void WsHub::close_all() {

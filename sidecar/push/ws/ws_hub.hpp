@@ -55,6 +55,7 @@ class WsHub : public WsDevices {
   boost::asio::awaitable<void> fetch_notified();
   void recheck_all();
   void close_if_revoked(const db::WsRevocation& revocation);
+  boost::asio::awaitable<void> close_all_revoked();
 
   const config::Config& config_;
   db::DbPool& api_db_;
