@@ -310,7 +310,7 @@ TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
       << hung.err();
   sql(url_, "INSERT INTO items (title, owner) VALUES ('after', 'bob')");
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
-  EXPECT_EQ(hung.terminate(), 0);
+  EXPECT_EQ(hung.terminate(), 0) << hung.err();
   EXPECT_EQ(other.terminate(), 0);
 }
 
