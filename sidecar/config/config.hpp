@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/config/origin_pattern.hpp"
 #include "sidecar/config/source_pos.hpp"
 #include "sidecar/config/template.hpp"
 #include "sidecar/model/duration.hpp"
@@ -86,7 +87,7 @@ struct WebPushConfig {
   std::string subject;                 // mailto: or https: contact for push service operators
   std::string ca_file;
   int connections = 2;                 // per push service origin
-  std::optional<std::vector<std::string>> allowed_origins;  // nullopt: the browsers' push services
+  std::optional<std::vector<OriginPattern>> allowed_origins;  // nullopt: the browsers' push services
   Duration request_timeout = 10s;
   SourcePos pos;
 };

@@ -1,7 +1,5 @@
 #include "sidecar/config/provider_sections.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sidecar/config/node_values.hpp"
+#include "sidecar/config/origin_pattern.hpp"
 #include "sidecar/util/base64url.hpp"
 #include "sidecar/util/jwt.hpp"
 #include "sidecar/util/readable_file.hpp"
@@ -113,25 +112,6 @@ FcmConfig read_fcm(const YamlNode& node) {
   return fcm;
 }
 
-namespace {
-
-// host, *.domain or *, with an optional :port (push/webpush/allowed_origins).
-bool is_origin_pattern(const std::string& pattern) {
-  auto colon = pattern.rfind(':');
-  const bool has_port = colon != std::string::npos && pattern.find(']', colon) == std::string::npos;
-  std::string_view host = std::string_view(pattern).substr(0, has_port ? colon : pattern.size());
-  std::string_view port = has_port ? std::string_view(pattern).substr(colon + 1) : "1";
-  if (port.empty() || !std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); }))
-    return false;
-  if (host == "*") return true;
-  if (host.rfind("*.", 0) == 0) host.remove_prefix(2);
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
-  });
-}
-
-}  // namespace
-
 WebPushConfig read_webpush(const YamlNode& node) {
   node.entries({"vapid_public_key", "vapid_private_key_file", "subject", "ca_file", "connections", "request_timeout",
                 "allowed_origins"});
@@ -148,11 +128,11 @@ WebPushConfig read_webpush(const YamlNode& node) {
   if (auto v = node.get("allowed_origins")) {
     webpush.allowed_origins.emplace();
     for (const auto& item : v->items()) {
-      auto pattern = item.str();
-      if (!is_origin_pattern(pattern))
-        item.fail("\"" + pattern + "\" is not an origin pattern: a host (push.example.com), a wildcard for its "
-                  "subdomains (*.example.com) or *, with an optional :port");
-      webpush.allowed_origins->push_back(pattern);
+      auto pattern = parse_origin_pattern(item.str());
+      if (!pattern)
+        item.fail("\"" + item.str() + "\" is not an origin pattern: a host (push.example.com), a wildcard for "
+                  "its subdomains (*.example.com) or *, with an optional :port");
+      webpush.allowed_origins->push_back(std::move(*pattern));
     }
   }
   std::string public_key, problem;

@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include "sidecar/http2/public_address.hpp"
+#include "sidecar/util/ascii_lower.hpp"
 #include "sidecar/util/eager.hpp"
 
 namespace pushsync::http1 {
@@ -29,11 +30,6 @@ namespace {
 constexpr std::size_t max_response_body = 64 * 1024;
 
 auto with(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 }  // namespace
 
@@ -125,7 +121,7 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
     auto& response = in.get();
     http2::Response answer;
     answer.status = static_cast<int>(response.result_int());
-    for (const auto& field : response) answer.headers.push_back({lower(std::string(field.name_string())),
+    for (const auto& field : response) answer.headers.push_back({ascii_lower(std::string(field.name_string())),
                                                                  std::string(field.value())});
     answer.body = std::move(response.body());
     results[i] = http2::Result::of(std::move(answer));

@@ -1,61 +1,50 @@
 #include "sidecar/push/webpush/allowed_origins.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "sidecar/util/ascii_lower.hpp"
 
 namespace pushsync::push::webpush {
 
 namespace {
 
-struct Pattern {
-  std::string host;  // "*", "*.example.com" or "example.com"
-  std::string port;  // empty: any
-};
-
-// "host[:port]"; an IPv6 host in brackets ("[::1]:8443").
-Pattern split(const std::string& pattern) {
-  auto colon = pattern.rfind(':');
-  if (colon == std::string::npos || pattern.find(']', colon) != std::string::npos) return {pattern, ""};
-  return {pattern.substr(0, colon), pattern.substr(colon + 1)};
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
+using config::OriginPattern;
 
 bool host_matches(const std::string& pattern, const std::string& host) {
   if (pattern == "*") return true;
-  if (pattern.rfind("*.", 0) == 0)
+  if (pattern.starts_with("*."))
     return host.size() > pattern.size() - 1 && host.ends_with(std::string_view(pattern).substr(1));
   return host == pattern;
 }
 
-bool matches(const Pattern& pattern, const http2::Endpoint& endpoint) {
-  return host_matches(pattern.host, lower(endpoint.host)) && (pattern.port.empty() || pattern.port == endpoint.port);
+// `host`: the endpoint's, in lower case.
+bool matches(const OriginPattern& pattern, const std::string& host, const std::string& port) {
+  return host_matches(pattern.host, host) && (pattern.port.empty() || pattern.port == port);
 }
 
 }  // namespace
 
-AllowedOrigins::AllowedOrigins(std::optional<std::vector<std::string>> configured)
-    : patterns_(configured ? std::move(*configured) : browser_push_services()), listed_(configured.has_value()) {
-  for (auto& pattern : patterns_) pattern = lower(pattern);
-}
+AllowedOrigins::AllowedOrigins(std::optional<std::vector<OriginPattern>> configured)
+    : patterns_(configured ? std::move(*configured) : browser_push_services()), listed_(configured.has_value()) {}
 
-std::vector<std::string> AllowedOrigins::browser_push_services() {
-  return {"fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com", "*.notify.windows.com",
-          "*.push.apple.com"};
+std::vector<OriginPattern> AllowedOrigins::browser_push_services() {
+  std::vector<OriginPattern> out;
+  for (const char* host : {"fcm.googleapis.com", "android.googleapis.com", "updates.push.services.mozilla.com",
+                           "*.notify.windows.com", "*.push.apple.com"})
+    out.push_back({host, ""});
+  return out;
 }
 
 bool AllowedOrigins::allows(const http2::Endpoint& endpoint) const {
+  const std::string host = ascii_lower(endpoint.host);
   return std::any_of(patterns_.begin(), patterns_.end(),
-                     [&](const std::string& p) { return matches(split(p), endpoint); });
+                     [&](const OriginPattern& p) { return matches(p, host, endpoint.port); });
 }
 
 http2::Endpoint AllowedOrigins::connectable(http2::Endpoint endpoint) const {
-  const bool named = listed_ && std::any_of(patterns_.begin(), patterns_.end(), [&](const std::string& p) {
-                       auto pattern = split(p);
-                       return pattern.host.find('*') == std::string::npos && matches(pattern, endpoint);
+  const std::string host = ascii_lower(endpoint.host);
+  const bool named = listed_ && std::any_of(patterns_.begin(), patterns_.end(), [&](const OriginPattern& p) {
+                       return p.host.find('*') == std::string::npos && matches(p, host, endpoint.port);
                      });
   endpoint.public_only = !named;
   return endpoint;

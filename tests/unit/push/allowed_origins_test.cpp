@@ -9,6 +9,13 @@ namespace {
 
 http2::Endpoint at(const std::string& host, const std::string& port = "443") { return {host, port}; }
 
+// An operator's list, as the config loader reads it.
+std::vector<config::OriginPattern> listed(std::initializer_list<const char*> texts) {
+  std::vector<config::OriginPattern> out;
+  for (const char* text : texts) out.push_back(config::parse_origin_pattern(text).value());
+  return out;
+}
+
 TEST(AllowedOrigins, ByDefaultOnlyTheBrowsersPushServices) {
   AllowedOrigins browsers(std::nullopt);
   EXPECT_TRUE(browsers.allows(at("fcm.googleapis.com")));
@@ -25,21 +32,21 @@ TEST(AllowedOrigins, ByDefaultOnlyTheBrowsersPushServices) {
 }
 
 TEST(AllowedOrigins, PatternsWithAPortAllowThatPortOnly) {
-  AllowedOrigins listed(std::vector<std::string>{"push.example.com:8443", "*.example.org"});
-  EXPECT_TRUE(listed.allows(at("push.example.com", "8443")));
-  EXPECT_FALSE(listed.allows(at("push.example.com", "443")));
-  EXPECT_TRUE(listed.allows(at("a.b.example.org", "9000")));
-  EXPECT_FALSE(listed.allows(at("fcm.googleapis.com"))) << "a list replaces the browsers' services";
+  AllowedOrigins origins(listed({"push.example.com:8443", "*.example.org"}));
+  EXPECT_TRUE(origins.allows(at("push.example.com", "8443")));
+  EXPECT_FALSE(origins.allows(at("push.example.com", "443")));
+  EXPECT_TRUE(origins.allows(at("a.b.example.org", "9000")));
+  EXPECT_FALSE(origins.allows(at("fcm.googleapis.com"))) << "a list replaces the browsers' services";
 }
 
 // Only a host the operator names (no wildcard) may resolve into the
 // sidecar's own network; anything else is connected to at public
 // addresses only.
 TEST(AllowedOrigins, OnlyAHostNamedByTheOperatorMayBeReachedAtAPrivateAddress) {
-  AllowedOrigins listed(std::vector<std::string>{"127.0.0.1", "*.example.org", "*"});
-  EXPECT_FALSE(listed.connectable(at("127.0.0.1", "9443")).public_only);
-  EXPECT_TRUE(listed.connectable(at("push.example.org")).public_only);
-  EXPECT_TRUE(listed.connectable(at("localhost")).public_only);
+  AllowedOrigins origins(listed({"127.0.0.1", "*.example.org", "*"}));
+  EXPECT_FALSE(origins.connectable(at("127.0.0.1", "9443")).public_only);
+  EXPECT_TRUE(origins.connectable(at("push.example.org")).public_only);
+  EXPECT_TRUE(origins.connectable(at("localhost")).public_only);
 }
 
 TEST(PublicAddress, LoopbackPrivateLinkLocalMulticastAndReservedAreNotPublic) {
