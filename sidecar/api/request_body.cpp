@@ -98,23 +98,4 @@ FormFields query_of(std::string_view target) {
   return question == std::string_view::npos ? FormFields{} : parse_form(target.substr(question + 1));
 }
 
-bool is_valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
-    if (extra == 9 || i + extra >= text.size()) return false;
-    unsigned int code = extra == 0 ? c : c & (0x3F >> extra);
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      code = (code << 6) | (cc & 0x3F);
-    }
-    static constexpr unsigned int min_of[] = {0, 0x80, 0x800, 0x10000};
-    if (code < min_of[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
 }  // namespace pushsync::api

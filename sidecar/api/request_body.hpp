@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sidecar/api/response.hpp"
+#include "sidecar/util/utf8.hpp"
 
 namespace pushsync::api {
 
@@ -36,7 +37,5 @@ FormFields query_of(std::string_view target);
 
 // %XX and (in forms) '+' decoded; throws ApiError 400 on a bad escape.
 std::string percent_decode(std::string_view text, bool plus_is_space);
-
-bool is_valid_utf8(std::string_view text);
 
 }  // namespace pushsync::api

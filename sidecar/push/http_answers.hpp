@@ -22,6 +22,10 @@ enum class Verdict {
   refresh_auth,   // our credential expired or was refused: renew it, resend once
 };
 
+// How much of a provider's own words (an error reason or body) an answer
+// keeps: enough to name the problem, bounded for logs and dead letters.
+inline constexpr std::size_t max_provider_words = 200;
+
 // One answer, read once: its verdict and the words for logs and dead letters.
 struct Answer {
   Verdict verdict = Verdict::retry;

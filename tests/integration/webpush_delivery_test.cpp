@@ -187,6 +187,19 @@ TEST_F(WebPushDelivery, TooLargeAndKeyMismatchAreDeadLettersThatKeepTheInstallat
   EXPECT_EQ(accepted().size(), 0u);
 }
 
+// A push service's error body is its bytes, not text: the dead letter keeps
+// its start in whole characters (cut inside the "é" that spans bytes 199
+// and 200, it was not UTF-8 and the settlement could not be written).
+TEST_F(WebPushDelivery, AnErrorBodyIsKeptInTheDeadLetterInWholeCharacters) {
+  start();
+  register_browser("ann-browser", {{400, 0, std::string(199, 'x') + "\u00e9 and more"}});
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
+  ASSERT_TRUE(eventually([&] {
+    return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters") == "1" && outbox_size() == 0;
+  })) << log();
+  EXPECT_EQ(sql_value(url_, "SELECT reason FROM pushsync.dead_letters"), "webpush 400: " + std::string(199, 'x'));
+}
+
 TEST_F(WebPushDelivery, RetryAfterIsHonouredAndA5xxBurstLosesNothingAndDuplicatesNothing) {
   start();
   auto slow = register_browser("ann-browser", {{429, 2}});

@@ -13,7 +13,10 @@ const std::string fake_dir = std::string(PUSHSYNC_SOURCE_DIR) + "/tests/fakes/we
 
 nlohmann::json to_json(const std::vector<FakePushService::Answer>& answers) {
   auto list = nlohmann::json::array();
-  for (const auto& a : answers) list.push_back({{"status", a.status}, {"retryAfter", a.retry_after}});
+  for (const auto& a : answers) {
+    list.push_back({{"status", a.status}, {"retryAfter", a.retry_after}});
+    if (!a.body.empty()) list.back()["body"] = a.body;
+  }
   return list;
 }
 

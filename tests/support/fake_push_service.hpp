@@ -17,6 +17,7 @@ class FakePushService {
   struct Answer {
     int status;
     int retry_after = 0;  // seconds; 0: no Retry-After
+    std::string body{};   // empty: "scripted"
   };
 
   // TLS with `cert`/`key` (a certificate for 127.0.0.1); HTTP/2 and

@@ -58,4 +58,8 @@ constexpr Verdict apns_verdict(int status, std::string_view reason) {
   return Verdict::dead;
 }
 
+// What an answer from APNs means for its push; Apple's reason (JSON body)
+// in the words kept for logs and dead letters.
+Answer apns_answer(const http2::Response& response);
+
 }  // namespace pushsync::push

@@ -37,12 +37,6 @@ bool is_hex_token(std::string_view token) {
   return !token.empty() && token.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
 }
 
-std::string reason_of(const http2::Response& response) {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_object() && body.contains("reason") && body["reason"].is_string()) return body["reason"];
-  return "";
-}
-
 }  // namespace
 
 ApnsProvider::ApnsProvider(boost::asio::any_io_executor ex, const config::ApnsConfig& config,
@@ -78,10 +72,7 @@ http2::Request ApnsProvider::request_for(const Push& push) {
 
 Answer ApnsProvider::answer_of(const http2::Result& result) const {
   if (!result.response) return health_.no_answer(result);
-  const auto& response = *result.response;
-  std::string reason = reason_of(response);
-  return {apns_verdict(response.status, reason), fmt::format("apns {} {}", response.status, reason),
-          retry_after_of(response)};
+  return apns_answer(*result.response);
 }
 
 boost::asio::awaitable<std::vector<Outcome>> ApnsProvider::send(std::span<const Push> pushes) {

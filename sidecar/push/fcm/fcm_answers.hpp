@@ -39,4 +39,8 @@ constexpr Verdict fcm_verdict(int status, std::string_view code, std::string_vie
   return Verdict::dead;
 }
 
+// What an answer from FCM means for its push; Google's error code, and its
+// message when the push is dead, in the words kept.
+Answer fcm_answer(const http2::Response& response);
+
 }  // namespace pushsync::push

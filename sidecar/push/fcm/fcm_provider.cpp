@@ -23,26 +23,6 @@ http2::ClientOptions client_options(const config::FcmConfig& config) {
   return options;
 }
 
-// Google's error body: {"error":{"code","message","status","details":[{"errorCode"}]}}.
-struct GoogleError {
-  std::string code;  // the FcmError errorCode when there is one, else the status
-  std::string message;
-};
-
-GoogleError error_of(const http2::Response& response) {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  GoogleError e;
-  if (!body.is_object() || !body["error"].is_object()) return e;
-  const auto& error = body["error"];
-  if (error.contains("status") && error["status"].is_string()) e.code = error["status"];
-  if (error.contains("message") && error["message"].is_string()) e.message = error["message"];
-  if (error.contains("details") && error["details"].is_array())
-    for (const auto& detail : error["details"])
-      if (detail.is_object() && detail.contains("errorCode") && detail["errorCode"].is_string())
-        e.code = detail["errorCode"];
-  return e;
-}
-
 }  // namespace
 
 FcmProvider::FcmProvider(boost::asio::any_io_executor ex, const config::FcmConfig& config,
@@ -69,12 +49,7 @@ http2::Request FcmProvider::request_for(const Push& push, const std::string& acc
 
 Answer FcmProvider::answer_of(const http2::Result& result) const {
   if (!result.response) return health_.no_answer(result);
-  const auto& response = *result.response;
-  auto error = error_of(response);
-  auto verdict = fcm_verdict(response.status, error.code, error.message);
-  std::string why = fmt::format("fcm {} {}", response.status, error.code);
-  if (verdict == Verdict::dead && !error.message.empty()) why += ": " + error.message;
-  return {verdict, why, retry_after_of(response)};
+  return fcm_answer(*result.response);
 }
 
 boost::asio::awaitable<std::vector<Outcome>> FcmProvider::send(std::span<const Push> pushes) {

@@ -16,4 +16,8 @@ constexpr Verdict webpush_verdict(int status) {
   return Verdict::dead;  // 400 bad request, 403 key mismatch, 413 payload too large, ...
 }
 
+// What a push service's answer means for its push, with the start of its
+// body (any bytes: made UTF-8) in the words kept.
+Answer webpush_answer(const http2::Response& response);
+
 }  // namespace pushsync::push

@@ -105,12 +105,7 @@ Answer WebPushProvider::answer_of(const http2::Result& result) const {
     answer.verdict = Verdict::retry;
     return answer;
   }
-  const auto& response = *result.response;
-  auto verdict = webpush_verdict(response.status);
-  std::string why = fmt::format("webpush {}", response.status);
-  if (verdict != Verdict::accepted && !response.body.empty())
-    why += ": " + response.body.substr(0, 200);
-  return {verdict, why, retry_after_of(response)};
+  return webpush_answer(*result.response);
 }
 
 boost::asio::awaitable<void> WebPushProvider::deliver(std::span<const Push> pushes,

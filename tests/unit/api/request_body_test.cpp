@@ -21,21 +21,6 @@ std::string code_of(const std::function<void()>& f) {
   return "no error";
 }
 
-TEST(Utf8, AcceptsWellFormedText) {
-  EXPECT_TRUE(is_valid_utf8(""));
-  EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € 😀
-}
-
-TEST(Utf8, RefusesWhatIsNotUtf8) {
-  EXPECT_FALSE(is_valid_utf8("\xff"));
-  EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // a UTF-16 surrogate
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("a\x80z"));            // a lone continuation byte
-}
-
 TEST(Form, DecodesEscapesPlusAndListsWrittenWithBrackets) {
   auto fields = parse_form("user_id=user1&message=Hello+user%21&sources[]=Product&sources%5B%5D=Customer&flag");
   EXPECT_EQ(fields["user_id"], std::vector<std::string>{"user1"});
