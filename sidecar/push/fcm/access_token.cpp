@@ -1,9 +1,13 @@
 #include "sidecar/push/fcm/access_token.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/http2/tls_context.hpp"
+#include "sidecar/push/http_answers.hpp"
+#include "sidecar/util/utf8.hpp"
 
 namespace pushsync::push {
 
@@ -25,6 +29,30 @@ http2::ClientOptions token_client_options(const http2::Url& url, Duration timeou
 }
 
 }  // namespace
+
+TokenAnswer token_answer(const http2::Response& response) {
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  auto text = [&body](const char* key) -> std::string {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  TokenAnswer answer;
+  if (!body.is_object()) body = nlohmann::json::object();
+  auto token = text("access_token");
+  if (response.status != 200 || token.empty()) {
+    // Google's error body names the problem (invalid_grant, ...), never a secret.
+    answer.error = "token endpoint answered " + std::to_string(response.status) + " " +
+                   utf8_excerpt(text("error") + " " + text("error_description"), max_provider_words);
+    return answer;
+  }
+  constexpr long long an_hour = 3600, a_day = 86400;
+  auto expires_in = body.find("expires_in");
+  long long seconds = expires_in != body.end() && expires_in->is_number_integer() ? expires_in->get<long long>()
+                                                                                   : an_hour;
+  answer.lifetime = std::chrono::seconds(std::clamp(seconds, 1LL, a_day));
+  answer.token = std::move(token);
+  return answer;
+}
 
 AccessToken::AccessToken(boost::asio::any_io_executor ex, const config::ServiceAccount& account,
                          const std::string& ca_file, Duration request_timeout)
@@ -56,16 +84,13 @@ boost::asio::awaitable<std::optional<std::string>> AccessToken::get() {
     last_error_ = std::string("token endpoint: ") + http2::to_string(result.failure) + ": " + result.detail;
     co_return std::nullopt;
   }
-  auto body = nlohmann::json::parse(result.response->body, nullptr, false);
-  if (result.response->status != 200 || !body.is_object() || !body.contains("access_token") ||
-      !body["access_token"].is_string()) {
-    // Google's error body names the problem (invalid_grant, ...), never a secret.
-    last_error_ = "token endpoint answered " + std::to_string(result.response->status) + " " +
-                  (body.is_object() ? body.value("error", "") + " " + body.value("error_description", "") : "");
+  auto answer = token_answer(*result.response);
+  if (!answer.token) {
+    last_error_ = answer.error;
     co_return std::nullopt;
   }
-  token_ = body["access_token"].get<std::string>();
-  auto lifetime = std::chrono::seconds(body.value("expires_in", 3600));
+  token_ = std::move(*answer.token);
+  auto lifetime = answer.lifetime;
   // Refresh a minute early, or a quarter of the lifetime for short ones.
   refresh_at_ = Clock::now() + lifetime - std::min<Duration>(std::chrono::minutes(1), lifetime / 4);
   spdlog::debug("fcm: new access token, valid {} s", lifetime.count());

@@ -14,6 +14,16 @@
 
 namespace pushsync::push {
 
+// The token endpoint's answer: the access token and how long it lives
+// (expires_in, 1 s to a day; an hour when absent), or the endpoint's own
+// words (error, error_description) for the log.
+struct TokenAnswer {
+  std::optional<std::string> token;
+  std::chrono::seconds lifetime{0};
+  std::string error;
+};
+TokenAnswer token_answer(const http2::Response& response);
+
 // Google OAuth 2.0 for a service account: an RS256 JWT assertion (iss =
 // client_email, scope firebase.messaging, aud = token_uri, one hour) is
 // exchanged at token_uri for an access token, which is cached until shortly
