@@ -55,9 +55,11 @@ FileText read_file_text(const std::string& path) {
   std::string text;
   char buffer[16 * 1024];
   ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
+  while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && text.size() <= max_file_bytes)
+    text.append(buffer, static_cast<std::size_t>(n));
   const int error = n < 0 ? errno : 0;
   ::close(fd);
+  if (text.size() > max_file_bytes) return {std::nullopt, "larger than 4 MiB: not a config or secret file"};
   if (error) return {std::nullopt, reason(path, error)};
   return {std::move(text), ""};
 }

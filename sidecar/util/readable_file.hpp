@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,9 @@ struct FileText {
   std::optional<std::string> text;
   std::string why;  // when there is no text
 };
+// A file larger than this is refused (a config or a secret is kilobytes;
+// /dev/zero or a log file named by mistake would never end).
+inline constexpr std::size_t max_file_bytes = 4 * 1024 * 1024;
 FileText read_file_text(const std::string& path);
 
 // For files another library reads (OpenSSL): nothing when PATH can be

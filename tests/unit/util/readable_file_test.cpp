@@ -81,5 +81,11 @@ TEST(ReadableFile, AReadableFileIsReadWhole) {
   EXPECT_EQ(read_file_text(path).text, "s3cret\n");
 }
 
+TEST(ReadableFile, ADeviceThatNeverEndsIsRefusedNotReadForever) {
+  auto zero = read_file_text("/dev/zero");
+  EXPECT_EQ(zero.text, std::nullopt);
+  EXPECT_EQ(zero.why, "larger than 4 MiB: not a config or secret file");
+}
+
 }  // namespace
 }  // namespace pushsync
