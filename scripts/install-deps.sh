@@ -2,6 +2,7 @@
 # Installs pushsync's dependencies from Debian 12 packages.
 #   install-deps.sh         build + test + demo (what the README's commands need)
 #   install-deps.sh build   only what compiling the sidecar needs (the image's build stage)
+#   install-deps.sh fuzz    build + clang and its libFuzzer runtime (scripts/fuzz.sh)
 # Idempotent: packages already present are skipped without touching apt.
 set -euo pipefail
 
@@ -17,11 +18,14 @@ build=(
 # a Node.js is already installed.
 test=(libgtest-dev postgresql postgresql-contrib curl chromium)
 command -v node >/dev/null && command -v npm >/dev/null || test+=(nodejs npm)
+# Fuzzing: clang with libFuzzer and the sanitizers' runtimes.
+fuzz=(clang libclang-rt-14-dev)
 
 case "${1:-all}" in
   build) packages=("${build[@]}") ;;
   all) packages=("${build[@]}" "${test[@]}") ;;
-  *) echo "usage: install-deps.sh [build|all]" >&2; exit 2 ;;
+  fuzz) packages=("${build[@]}" "${fuzz[@]}") ;;
+  *) echo "usage: install-deps.sh [build|all|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

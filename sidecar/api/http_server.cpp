@@ -133,8 +133,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   beast::flat_buffer buffer;
   while (!stopping_) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(header_limit);
-    parser.body_limit(config_.max_body);
+    limit(parser);
     stream.expires_after(config_.request_timeout);
     boost::system::error_code ec;
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -167,6 +166,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
+}
+
+void HttpServer::limit(http::request_parser<http::string_body>& parser) const {
+  parser.header_limit(header_limit);
+  parser.body_limit(config_.max_body);
 }
 
 asio::awaitable<Response> HttpServer::dispatch(const Request& request, const Route*& route) {

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include "sidecar/api/api_tokens.hpp"
 #include "sidecar/api/readiness.hpp"
@@ -34,13 +35,17 @@ class HttpServer {
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
+  // What the server reads a request with: 16 KiB of headers, http.max_body.
+  void limit(boost::beast::http::request_parser<boost::beast::http::string_body>& parser) const;
+  // The answer to one request; sets `route` to the matched route. A 101
+  // from a route with an upgrade handler hands the connection over to it.
+  // Public for the fuzz target of the API (fuzz/api_request_fuzz.cpp).
+  boost::asio::awaitable<Response> dispatch(const Request& request, const Route*& route);
+
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
-  // The answer to one request; sets `route` to the matched route. A 101
-  // from a route with an upgrade handler hands the connection over to it.
-  boost::asio::awaitable<Response> dispatch(const Request& request, const Route*& route);
   void authorize(Access access, const Request& request) const;
   boost::asio::awaitable<bool> write(boost::beast::tcp_stream& stream, const Response& response, unsigned version,
                                      bool keep_alive, const std::string& route);

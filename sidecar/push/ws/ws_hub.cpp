@@ -108,7 +108,7 @@ asio::awaitable<void> WsHub::fetch_notified() {
     std::vector<Letter> letters;
     std::string error;
     try {
-      auto read = [this, first, last](pqxx::connection& conn) { return mailbox_.range(conn, first, last); };
+      auto read = [this, first = first, last = last](pqxx::connection& conn) { return mailbox_.range(conn, first, last); };
       letters = co_await db_.run(read);
     } catch (const std::exception& e) {
       error = e.what();

@@ -8,33 +8,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include "sidecar/push/ws/device_message.hpp"
 
 namespace pushsync::push {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-
-namespace {
-
-constexpr std::size_t max_client_message = 4096;
-
-// The acknowledged seqs of {"ack": n} or {"ack": [n, ...]}; empty if not an ack.
-std::vector<std::int64_t> acks_in(const std::string& text) {
-  auto message = nlohmann::json::parse(text, nullptr, false);
-  std::vector<std::int64_t> out;
-  if (!message.is_object() || !message.contains("ack")) return out;
-  const auto& ack = message["ack"];
-  if (ack.is_number_integer()) out.push_back(ack.get<std::int64_t>());
-  if (ack.is_array())
-    for (const auto& n : ack)
-      if (n.is_number_integer()) out.push_back(n.get<std::int64_t>());
-  return out;
-}
-
-}  // namespace
 
 WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, const config::Config& config,
                      db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks)
@@ -52,7 +34,7 @@ asio::awaitable<void> WsSession::run(const WsHandshake& handshake) {
   timeout.idle_timeout = config_.websocket.ping_interval * 2;
   timeout.keep_alive_pings = true;
   ws_.set_option(timeout);
-  ws_.read_message_max(max_client_message);
+  ws_.read_message_max(max_device_message);
   const bool browser = std::string_view(handshake[beast::http::field::sec_websocket_protocol]).starts_with("pushsync.v1");
   ws_.set_option(websocket::stream_base::decorator([browser](websocket::response_type& response) {
     response.set(beast::http::field::server, "pushsync");
