@@ -16,6 +16,12 @@ int hex_value(char c) {
 
 struct TooDeep {};
 
+// nlohmann's "[json.exception.parse_error.101] parse error at ...", less its tag.
+std::string without_tag(const std::string& what) {
+  auto at = what.find("] ");
+  return at == std::string::npos ? what : what.substr(at + 2);
+}
+
 }  // namespace
 
 bool has_content_type(const Request& request, std::string_view type) {
@@ -39,12 +45,11 @@ nlohmann::json json_object_body(const Request& request) {
   } catch (const TooDeep&) {
     throw ApiError(400, "too_deep", "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
   } catch (const nlohmann::json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
-    std::string what = e.what();
-    auto at = what.find("] ");
     throw ApiError(400, "malformed_json",
-                   "body is not valid JSON (byte " + std::to_string(e.byte) + "): " +
-                       (at == std::string::npos ? what : what.substr(at + 2)));
+                   "body is not valid JSON (byte " + std::to_string(e.byte) + "): " + without_tag(e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double's range (1e400): found by fuzz/api_request.cpp.
+    throw ApiError(400, "malformed_json", "body is not usable JSON: " + without_tag(e.what()));
   }
   if (!parsed.is_object()) throw ApiError(400, "not_an_object", "the body must be a JSON object");
   return parsed;

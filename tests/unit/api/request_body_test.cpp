@@ -52,6 +52,7 @@ TEST(JsonBody, RefusalsCarryTheirCodes) {
   EXPECT_EQ(code_of([] { json_object_body(json_request("")); }), "400 empty_body");
   EXPECT_EQ(code_of([] { json_object_body(json_request("[1]")); }), "400 not_an_object");
   EXPECT_EQ(code_of([] { json_object_body(json_request(R"({"a":)")); }), "400 malformed_json");
+  EXPECT_EQ(code_of([] { json_object_body(json_request(R"({"a":1e400})")); }), "400 malformed_json");  // was a 500
   EXPECT_EQ(code_of([] { json_object_body(json_request(std::string(17, '[') + std::string(17, ']'))); }),
             "400 too_deep");
   EXPECT_EQ(code_of([] { json_object_body(json_request("{\"a\":" + std::string(15, '[') + std::string(15, ']') + "}")); }),
