@@ -19,12 +19,16 @@ std::optional<std::string> parse_moment(std::string_view text, std::chrono::syst
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
   if (error != std::errc{} || end == text.data() || amount < 0) return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  std::chrono::seconds span{};
-  if (unit == "s") span = std::chrono::seconds(amount);
-  else if (unit == "m") span = std::chrono::minutes(amount);
-  else if (unit == "h") span = std::chrono::hours(amount);
-  else if (unit == "d") span = std::chrono::hours(24 * amount);
+  long long unit_seconds = 0;
+  if (unit == "s") unit_seconds = 1;
+  else if (unit == "m") unit_seconds = 60;
+  else if (unit == "h") unit_seconds = 3600;
+  else if (unit == "d") unit_seconds = 86400;
   else return std::nullopt;
+  // Further back than that is no moment (and would overflow the clock's nanoseconds).
+  constexpr long long max_span_seconds = 100LL * 366 * 86400;
+  if (amount > max_span_seconds / unit_seconds) return std::nullopt;
+  const std::chrono::seconds span(amount * unit_seconds);
   auto at = std::chrono::floor<std::chrono::microseconds>(now - span);
   auto seconds = std::chrono::floor<std::chrono::seconds>(at);
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)),

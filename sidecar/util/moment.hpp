@@ -11,8 +11,8 @@ namespace pushsync {
 bool is_rfc3339(std::string_view text);
 
 // A moment as people type it: RFC 3339, or a span back from `now` ("90s",
-// "15m", "2h", "7d"). RFC 3339 text comes back as given, a span as UTC;
-// nullopt when it is neither.
+// "15m", "2h", "7d", at most a hundred years). RFC 3339 text comes back as
+// given, a span as UTC; nullopt when it is neither.
 std::optional<std::string> parse_moment(std::string_view text, std::chrono::system_clock::time_point now);
 
 }  // namespace pushsync

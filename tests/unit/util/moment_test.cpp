@@ -27,5 +27,14 @@ TEST(Moment, AnythingElseIsRefused) {
     EXPECT_FALSE(parse_moment(text, now)) << text;
 }
 
+// Found by fuzz/text_parsers: "55555555555557d" overflowed the clock's
+// nanoseconds (undefined behaviour) from a query's since=.
+TEST(Moment, ASpanOfMoreThanAHundredYearsIsRefused) {
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1764547200));  // 2025-12-01T00:00:00Z
+  EXPECT_EQ(parse_moment("36600d", now), "1925-09-17T00:00:00.000000Z");
+  for (const char* text : {"36601d", "55555555555557d", "9223372036854775807s", "3162240001s"})
+    EXPECT_FALSE(parse_moment(text, now)) << text;
+}
+
 }  // namespace
 }  // namespace pushsync
