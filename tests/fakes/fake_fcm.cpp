@@ -83,6 +83,7 @@ FakeFcm::FakeFcm(Options options) : options_(std::move(options)) {
   server_ = std::make_unique<H2Server>(H2Server::Options{options_.cert_file, options_.key_file, "", options_.port,
                                                          options_.threads},
                                        [this](const ServerRequest& r) { return handle(r); });
+  port_ = server_->port();
 }
 
 FakeFcm::Options FakeFcm::with_test_pki() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -66,7 +67,7 @@ class FakeFcm {
   explicit FakeFcm(Options options);
   ~FakeFcm();
 
-  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(server_->port()); }
+  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port_.load()); }
   std::string token_uri() const { return base_url() + "/token"; }
 
   void script(std::vector<Next> answers);
@@ -93,6 +94,9 @@ class FakeFcm {
   std::vector<Received> received_;
   std::size_t accepted_ = 0;
   std::unique_ptr<H2Server> server_;
+  // Read by the server's thread (the OAuth audience), set once it listens:
+  // the request that reads it comes through a socket, an order ThreadSanitizer cannot see.
+  std::atomic<int> port_{0};
 };
 
 }  // namespace pushsync::test

@@ -52,10 +52,11 @@ std::string SidecarTest::write_config(const std::string& tables, const std::stri
   // Fast retries, unless the test sets its own.
   const std::string backoff =
       delivery_extra.find("backoff:") == std::string::npos ? "  backoff: {initial: 50ms, max: 200ms}\n" : "";
-  // Fast polling, unless the test sets its own.
+  // Fast polling and a short lease, unless the test sets its own.
   const std::string poll =
       database_extra.find("poll_interval:") == std::string::npos ? "  poll_interval: 200ms\n" : "";
-  std::string yaml = "database:\n  url: \"" + url_ + "\"\n" + poll + "  lease: 5s\n" + database_extra +
+  const std::string lease = database_extra.find("lease:") == std::string::npos ? "  lease: 5s\n" : "";
+  std::string yaml = "database:\n  url: \"" + url_ + "\"\n" + poll + lease + database_extra +
                      "delivery:\n  dry_run: " + (dry_run ? "true" : "false") + "\n  dry_run_file: " + pushes_file_ +
                      "\n" + backoff + delivery_extra + "\n" + providers_yaml_ + "tables:" + tables;
   return write_temp_file("pushsync.yaml", yaml);
