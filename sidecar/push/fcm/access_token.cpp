@@ -32,12 +32,12 @@ http2::ClientOptions token_client_options(const http2::Url& url, Duration timeou
 
 TokenAnswer token_answer(const http2::Response& response) {
   auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object()) body = nlohmann::json::object();
   auto text = [&body](const char* key) -> std::string {
     auto it = body.find(key);
     return it != body.end() && it->is_string() ? it->get<std::string>() : "";
   };
   TokenAnswer answer;
-  if (!body.is_object()) body = nlohmann::json::object();
   auto token = text("access_token");
   if (response.status != 200 || token.empty()) {
     // Google's error body names the problem (invalid_grant, ...), never a secret.

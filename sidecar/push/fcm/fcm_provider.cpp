@@ -1,6 +1,5 @@
 #include "sidecar/push/fcm/fcm_provider.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/http2/tls_context.hpp"

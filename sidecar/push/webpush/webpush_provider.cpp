@@ -1,6 +1,5 @@
 #include "sidecar/push/webpush/webpush_provider.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/http2/public_address.hpp"
