@@ -26,7 +26,8 @@ boost::asio::awaitable<Response> readyz(const ApiContext& context) {
     database = "unreachable";
   }
   json providers = json::object();
-  for (auto platform : context.providers.unhealthy()) providers[std::string(to_string(platform))] = "down";
+  for (const auto& state : context.providers.states())
+    if (!state.healthy) providers[std::string(to_string(state.platform))] = "down";
   if (database == "ok" && providers.empty()) co_return Response::json(200, {{"status", "ready"}});
   json body = {{"error", "not_ready"},
                {"message", database != "ok" ? "the database cannot be reached" : "a push provider cannot send"},
@@ -39,7 +40,10 @@ boost::asio::awaitable<Response> metrics(const ApiContext& context) {
   const std::string schema = context.config.database.schema;
   auto read = [schema](pqxx::connection& conn) { return db::Outbox(schema).backlog(conn); };
   auto backlog = co_await context.db.run(read);
-  co_return Response{200, context.metrics.render(backlog), "text/plain; version=0.0.4; charset=utf-8", {}};
+  std::map<std::string, bool> providers_up;
+  for (const auto& state : context.providers.states()) providers_up[std::string(to_string(state.platform))] = state.healthy;
+  co_return Response{200, context.metrics.render(backlog, providers_up), "text/plain; version=0.0.4; charset=utf-8",
+                     {}};
 }
 
 }  // namespace

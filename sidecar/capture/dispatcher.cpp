@@ -124,7 +124,9 @@ void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::
   const auto now = std::chrono::system_clock::now();
   for (std::size_t i = 0; i < batch.pushes.size(); ++i) {
     const Push& push = batch.pushes[i];
-    metrics_.pushed(to_string(push.target.platform), to_string(outcomes[i].kind));
+    metrics_.pushed({push.target.id, to_string(push.target.platform), push.origin.record,
+                     to_string(outcomes[i].kind), outcomes[i].reason},
+                    now);
     if (outcomes[i].kind == push::Outcome::Kind::accepted)
       metrics_.commit_to_accept(std::chrono::duration_cast<Duration>(now - push.origin.changed_at));
   }

@@ -313,11 +313,22 @@ void Outbox::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
 }
 
 Backlog Outbox::backlog(pqxx::connection& conn) const {
+  // Bounded reads only: each count stops at Backlog::counted_to, and the
+  // oldest change is the first of `changes` by id and the first unread
+  // event by the log's index (unread events begin at read_to's xmin).
+  const std::string unread = " FROM " + schema_ + ".drain d, " + schema_ + ".events e WHERE e.txid >= "
+                             "pg_snapshot_xmin(d.read_to) AND NOT pg_visible_in_snapshot(e.txid, d.read_to)";
+  auto bounded_count = [&](const std::string& from) {
+    return "(SELECT count(*) FROM (SELECT 1 " + from + " LIMIT $1) x)";
+  };
   pqxx::nontransaction tx(conn);
-  auto row = tx.exec1("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8, "
-                      "(SELECT count(*) FROM " + schema_ + ".ws_mailbox), (SELECT count(*) FROM " + schema_ +
-                      ".deliveries), (SELECT count(*) FROM " + schema_ + ".dead_letters) FROM " + schema_ +
-                      ".outbox");
+  auto row = tx.exec_params1(
+      "SELECT least(" + bounded_count("FROM " + schema_ + ".changes") + " + " + bounded_count(unread) +
+          ", $1), coalesce(extract(epoch FROM now() - least((SELECT created_at FROM " + schema_ +
+          ".changes ORDER BY id LIMIT 1), (SELECT e.created_at" + unread + " ORDER BY e.txid, e.id LIMIT 1))), "
+          "0)::float8, " + bounded_count("FROM " + schema_ + ".ws_mailbox") + ", " +
+          bounded_count("FROM " + schema_ + ".deliveries") + ", " + bounded_count("FROM " + schema_ + ".dead_letters"),
+      Backlog::counted_to);
   return {row[0].as<long long>(), row[1].as<double>(), row[2].as<long long>(), row[3].as<long long>(),
           row[4].as<long long>()};
 }

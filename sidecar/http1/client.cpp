@@ -94,7 +94,10 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
   while (next < requests.size()) {
     std::size_t i = next++;
     std::string why;
-    if (!connection) connection = co_await take_connection(why);
+    if (!connection) {
+      connection = co_await take_connection(why);
+      if (connection) ++lent_;
+    }
     if (!connection) {
       results[i] = http2::Result::failed(http2::Failure::connect_failed, why);
       continue;
@@ -116,6 +119,7 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
       auto failure = ec == beast::error::timeout ? http2::Failure::timeout : http2::Failure::connection_lost;
       results[i] = http2::Result::failed(failure, options_.name + ": " + ec.message());
       connection.reset();
+      --lent_;
       continue;
     }
     auto& response = in.get();
@@ -125,8 +129,12 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
                                                                  std::string(field.value())});
     answer.body = std::move(response.body());
     results[i] = http2::Result::of(std::move(answer));
-    if (!response.keep_alive()) connection.reset();
+    if (!response.keep_alive()) {
+      connection.reset();
+      --lent_;
+    }
   }
+  if (connection) --lent_;
   if (connection && idle_.size() < static_cast<std::size_t>(options_.connections)) idle_.push_back(std::move(connection));
   co_return 0;
 }

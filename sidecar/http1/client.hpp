@@ -25,6 +25,8 @@ class Client {
   // One Result per request, in order.
   boost::asio::awaitable<std::vector<http2::Result>> send(std::vector<http2::Request> requests);
   void close();
+  // Connections open now: idle, or carrying a request (for the console).
+  std::size_t open_connections() const { return idle_.size() + lent_; }
 
  private:
   class Connection;
@@ -37,6 +39,7 @@ class Client {
   boost::asio::ssl::context tls_;
   http2::ClientOptions options_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t lent_ = 0;  // taken by a worker
 };
 
 }  // namespace pushsync::http1

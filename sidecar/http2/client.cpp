@@ -1,5 +1,7 @@
 #include "sidecar/http2/client.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace pushsync::http2 {
@@ -26,6 +28,12 @@ Client::~Client() { close(); }
 void Client::close() {
   for (auto& slot : slots_)
     if (slot.connection) slot.connection->close("client stopped");
+}
+
+std::size_t Client::open_connections() const {
+  return static_cast<std::size_t>(std::count_if(slots_.begin(), slots_.end(), [](const Slot& slot) {
+    return slot.connection && slot.connection->accepting();
+  }));
 }
 
 asio::awaitable<void> Client::connect_idle_slots() {

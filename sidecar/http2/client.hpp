@@ -37,6 +37,9 @@ class Client {
   boost::asio::awaitable<std::vector<Result>> send(std::vector<Request> requests);
 
   void close();
+  // Connections open now (for the console).
+  std::size_t open_connections() const;
+  const Endpoint& endpoint() const { return options_.endpoint; }
 
  private:
   struct Slot {

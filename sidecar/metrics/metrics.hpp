@@ -8,6 +8,7 @@
 
 #include "sidecar/model/backlog.hpp"
 #include "sidecar/model/duration.hpp"
+#include "sidecar/metrics/push_status.hpp"
 
 namespace pushsync::metrics {
 
@@ -16,7 +17,7 @@ namespace pushsync::metrics {
 class Metrics {
  public:
   void captured(long long changes) { captured_ += changes; }
-  void pushed(std::string_view platform, std::string_view outcome);
+  void pushed(const SentPush& push, WallTime at);
   void commit_to_accept(Duration latency);
   void http_request(std::string_view route, int status);
   void ws_connected() { ++ws_connections_; }
@@ -24,12 +25,21 @@ class Metrics {
   void ws_refused() { ++ws_refused_; }
   void accept_failed() { ++accept_failures_; }
 
-  std::string render(const Backlog& backlog) const;
+  // `providers_up`: by platform, whether its provider can send.
+  std::string render(const Backlog& backlog, const std::map<std::string, bool>& providers_up = {}) const;
+
+  // What the console shows (GET /v1/status).
+  long long captured() const { return captured_; }
+  // By (platform, outcome).
+  const std::map<std::pair<std::string, std::string>, std::uint64_t>& pushes() const { return pushes_; }
+  long long ws_connections() const { return ws_connections_; }
+  const PushStatus& push_status() const { return status_; }
 
  private:
   static constexpr std::array<double, 14> latency_buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                                           1,     2.5,  5,     10,   30,  60,   300};
   long long captured_ = 0;
+  PushStatus status_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> pushes_;
   std::array<std::uint64_t, latency_buckets.size()> latency_counts_{};  // not cumulative
   std::uint64_t latency_count_ = 0;

@@ -2,8 +2,12 @@
 
 namespace pushsync {
 
-// What waits in the database to be delivered.
+// What waits in the database to be delivered. Each count stops at
+// `counted_to` (a count is a bounded read, never a scan of a big table):
+// a figure equal to it means "at least".
 struct Backlog {
+  static constexpr long long counted_to = 100000;
+
   long long changes = 0;         // rows of the outbox
   double oldest_seconds = 0;     // age of the oldest one
   long long ws_mailbox = 0;      // pushes not yet acknowledged by ws devices

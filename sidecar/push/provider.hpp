@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -21,6 +24,8 @@ class Provider {
   virtual void close() {}
   // False while the provider cannot send at all (auth refused, unreachable).
   virtual bool healthy() const { return true; }
+  // Its open connections by server (https://host[:port]), for the console.
+  virtual std::map<std::string, std::size_t> connections() const { return {}; }
 };
 
 }  // namespace pushsync::push

@@ -48,10 +48,10 @@ boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>
   co_return outcomes;
 }
 
-std::vector<Platform> ProviderSet::unhealthy() const {
-  std::vector<Platform> out;
+std::vector<ProviderSet::State> ProviderSet::states() const {
+  std::vector<State> out;
   for (const auto& [platform, provider] : providers_)
-    if (!provider->healthy()) out.push_back(platform);
+    out.push_back({platform, provider->healthy(), provider->connections()});
   return out;
 }
 

@@ -16,8 +16,13 @@ class ProviderSet {
   explicit ProviderSet(Duration ttl) : ttl_(ttl) {}
   void add(Platform platform, std::shared_ptr<Provider> provider);
   void close();
-  // Platforms whose provider cannot send at all right now.
-  std::vector<Platform> unhealthy() const;
+  struct State {
+    Platform platform;
+    bool healthy;  // false while it cannot send at all (auth refused, unreachable)
+    std::map<std::string, std::size_t> connections;  // by server
+  };
+  // Each configured provider, now.
+  std::vector<State> states() const;
 
   // Sends in place: groups `pushes` by platform (stable, so one record's
   // pushes keep their order) and trims those above the size limit; the

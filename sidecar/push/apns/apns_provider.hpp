@@ -27,6 +27,9 @@ class ApnsProvider : public Provider {
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override { client_.close(); }
   bool healthy() const override { return !health_.down(); }
+  std::map<std::string, std::size_t> connections() const override {
+    return {{"https://" + client_.endpoint().authority(), client_.open_connections()}};
+  }
 
  private:
   http2::Request request_for(const Push& push);

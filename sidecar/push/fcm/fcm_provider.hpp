@@ -21,6 +21,9 @@ class FcmProvider : public Provider {
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override;
   bool healthy() const override { return !health_.down(); }
+  std::map<std::string, std::size_t> connections() const override {
+    return {{"https://" + client_.endpoint().authority(), client_.open_connections()}};
+  }
 
  private:
   http2::Request request_for(const Push& push, const std::string& access_token) const;

@@ -44,6 +44,13 @@ WebPushProvider::WebPushProvider(boost::asio::any_io_executor ex, const config::
   http2::make_client_tls({config.ca_file, "", "", ""});  // an unusable ca_file is a config error now
 }
 
+std::map<std::string, std::size_t> WebPushProvider::connections() const {
+  std::map<std::string, std::size_t> out;
+  for (const auto& [name, origin] : origins_)
+    out[name] = origin.h2->open_connections() + (origin.http1 ? origin.http1->open_connections() : 0);
+  return out;
+}
+
 void WebPushProvider::close() {
   for (auto& [name, origin] : origins_) {
     origin.h2->close();

@@ -30,6 +30,7 @@ class WebPushProvider : public Provider {
 
   boost::asio::awaitable<std::vector<Outcome>> send(std::span<const Push> pushes) override;
   void close() override;  // never unhealthy as a whole: see answer_of
+  std::map<std::string, std::size_t> connections() const override;
 
  private:
   // Sends pushes[i] for each i in `which`, all origins at once; sets answers[i].
