@@ -1,6 +1,6 @@
 // /v1/dead-letters: the pushes given up on, for a person to act on (the
 // same as `pushsync dead-letters list|retry|purge`).
-//   GET    /v1/dead-letters?since=&table=&reason=&limit=
+//   GET    /v1/dead-letters?since=&table=&reason=&installation=&limit=&offset=&order=newest
 //   POST   /v1/dead-letters/retry   {"ids": [...]} or {"all": true, "since": TIME}
 //   DELETE /v1/dead-letters?before=TIME
 #include <boost/beast/http/verb.hpp>
@@ -21,8 +21,16 @@ using nlohmann::json;
 constexpr std::size_t max_ids = 10000;
 
 boost::asio::awaitable<Response> list(const ApiContext& context, const Call& call) {
-  db::DeadLetterQuery query{moment_param(call, "since"), last_value(call.query, "table"),
-                            last_value(call.query, "reason"), limit_param(call)};
+  const std::string order = last_value(call.query, "order");
+  if (order != "" && order != "newest" && order != "oldest")
+    throw ApiError(400, "invalid_order", "\"order\" is newest or oldest (the default)");
+  db::DeadLetterQuery query{.since = moment_param(call, "since"),
+                            .table = last_value(call.query, "table"),
+                            .reason = last_value(call.query, "reason"),
+                            .limit = limit_param(call),
+                            .installation = last_value(call.query, "installation"),
+                            .offset = number_param(call, "offset", 0, 0, 1000000),
+                            .newest_first = order == "newest"};
   db::DeadLetters store(context.config.database.schema);
   auto read = [store, query](pqxx::connection& conn) { return store.list(conn, query); };
   auto letters = co_await context.db.run(read);

@@ -16,6 +16,10 @@ void add_feedback_routes(Routes& routes, const ApiContext& context);
 void add_dead_letter_routes(Routes& routes, const ApiContext& context);
 // GET /healthz, /readyz, /metrics
 void add_health_routes(Routes& routes, const ApiContext& context);
+// GET /v1/status, /v1/status/installations/{id}: what the console shows
+void add_status_routes(Routes& routes, const ApiContext& context);
+// GET /console and its files (static, embedded; their data is /v1/status's)
+void add_console_routes(Routes& routes);
 // GET /v1/ws: the WebSocket channel's handshake, handed to `devices`
 void add_ws_route(Routes& routes, push::WsDevices& devices);
 

@@ -17,13 +17,16 @@ std::string moment_param(const Call& call, const std::string& name) {
   return *moment;
 }
 
-int limit_param(const Call& call, int fallback, int max) {
-  std::string text = last_value(call.query, "limit");
+int number_param(const Call& call, const std::string& name, int fallback, int min, int max) {
+  std::string text = last_value(call.query, name);
   if (text.empty()) return fallback;
-  if (text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
+  if (text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < min ||
       std::stoi(text) > max)
-    throw ApiError(400, "invalid_limit", "\"limit\" must be a number from 1 to " + std::to_string(max));
+    throw ApiError(400, "invalid_" + name,
+                   "\"" + name + "\" must be a number from " + std::to_string(min) + " to " + std::to_string(max));
   return std::stoi(text);
 }
+
+int limit_param(const Call& call, int fallback, int max) { return number_param(call, "limit", fallback, 1, max); }
 
 }  // namespace pushsync::api

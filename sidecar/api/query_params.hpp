@@ -15,5 +15,7 @@ std::string moment_param(const Call& call, const std::string& name);
 constexpr int default_page_limit = 1000;
 constexpr int max_page_limit = 10000;
 int limit_param(const Call& call, int fallback = default_page_limit, int max = max_page_limit);
+// `name`: a whole number min..max, `fallback` when absent.
+int number_param(const Call& call, const std::string& name, int fallback, int min, int max);
 
 }  // namespace pushsync::api

@@ -40,6 +40,7 @@ struct HttpConfig {
   std::vector<std::string> api_tokens;  // any of them is accepted: rotation without downtime
   std::size_t max_body = 64 * 1024;
   bool metrics_public = false;
+  bool console = true;           // GET /console: the operator's page (its data needs the API token)
   int max_connections = 1024;   // more are answered 503 and closed
   Duration request_timeout = 10s;  // to read one request, headers and body
   int db_connections = 4;          // the API's own, beside the dispatcher's

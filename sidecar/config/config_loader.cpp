@@ -70,12 +70,13 @@ std::vector<std::string> read_api_tokens(const YamlNode& node) {
 
 HttpConfig read_http(const YamlNode& node) {
   node.entries({"listen", "api_token", "api_tokens", "api_token_file", "max_body", "metrics_public",
-                "max_connections", "request_timeout", "db_connections"});
+                "console", "max_connections", "request_timeout", "db_connections"});
   HttpConfig http;
   if (auto v = node.get("listen")) http.listen = v->str();
   http.api_tokens = read_api_tokens(node);
   if (auto v = node.get("max_body")) http.max_body = v->size();
   if (auto v = node.get("metrics_public")) http.metrics_public = v->boolean();
+  if (auto v = node.get("console")) http.console = v->boolean();
   if (auto v = node.get("max_connections")) http.max_connections = static_cast<int>(v->integer(1, 100000));
   if (auto v = node.get("request_timeout")) http.request_timeout = positive_duration(*v, Duration(100));
   if (auto v = node.get("db_connections")) http.db_connections = static_cast<int>(v->integer(1, 64));

@@ -46,8 +46,9 @@ std::vector<DeadLetterRecord> DeadLetters::list(pqxx::connection& conn, const De
                ", (push IS NOT NULL AND installation_id IS NOT NULL AND record IS NOT NULL) FROM " + schema_ +
                ".dead_letters WHERE ($1 = '' OR failed_at >= $1::timestamptz) "
                "AND ($2 = '' OR tbl = $2 OR substr(tbl, strpos(tbl, '.') + 1) = $2) "
-               "AND ($3 = '' OR strpos(reason, $3) > 0) ORDER BY failed_at, id LIMIT $4",
-           q.since, q.table, q.reason, q.limit)) {
+               "AND ($3 = '' OR strpos(reason, $3) > 0) AND ($5 = '' OR installation_id = $5) ORDER BY " +
+               (q.newest_first ? "failed_at DESC, id DESC" : "failed_at, id") + " LIMIT $4 OFFSET $6",
+           q.since, q.table, q.reason, q.limit, q.installation, q.offset)) {
     DeadLetterRecord r;
     r.id = row[0].as<long long>();
     r.change_id = row[1].as<long long>();

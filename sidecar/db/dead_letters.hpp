@@ -32,6 +32,9 @@ struct DeadLetterQuery {
   std::string table;   // the table key or its bare name; "" for all
   std::string reason;  // a part of the reason; "" for all
   int limit = 1000;
+  std::string installation;  // one installation's; "" for all
+  int offset = 0;            // rows skipped (paging)
+  bool newest_first = false;
 };
 
 struct RetryReport {

@@ -76,6 +76,8 @@ void start_http(HttpParts& http, const config::Config& config, asio::io_context&
   api::add_feedback_routes(http.routes, *http.context);
   api::add_dead_letter_routes(http.routes, *http.context);
   api::add_health_routes(http.routes, *http.context);
+  api::add_status_routes(http.routes, *http.context);
+  if (config.http->console) api::add_console_routes(http.routes);
   if (http.hub) api::add_ws_route(http.routes, *http.hub);
   http.tokens = std::make_unique<api::ApiTokens>(config.http->api_tokens);
   http.server =

@@ -28,11 +28,14 @@ std::optional<std::string> parse_moment(std::string_view text, std::chrono::syst
   // Further back than that is no moment (and would overflow the clock's nanoseconds).
   constexpr long long max_span_seconds = 100LL * 366 * 86400;
   if (amount > max_span_seconds / unit_seconds) return std::nullopt;
-  const std::chrono::seconds span(amount * unit_seconds);
-  auto at = std::chrono::floor<std::chrono::microseconds>(now - span);
-  auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+  return rfc3339(now - std::chrono::seconds(amount * unit_seconds));
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point at) {
+  auto micros = std::chrono::floor<std::chrono::microseconds>(at);
+  auto seconds = std::chrono::floor<std::chrono::seconds>(micros);
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)),
-                     (at - seconds).count());
+                     (micros - seconds).count());
 }
 
 }  // namespace pushsync

@@ -15,4 +15,7 @@ bool is_rfc3339(std::string_view text);
 // given, a span as UTC; nullopt when it is neither.
 std::optional<std::string> parse_moment(std::string_view text, std::chrono::system_clock::time_point now);
 
+// "2026-11-23T08:00:00.000000Z" (UTC, microseconds).
+std::string rfc3339(std::chrono::system_clock::time_point at);
+
 }  // namespace pushsync
