@@ -15,8 +15,10 @@ build=(
 # Test and demo: GoogleTest, the PostgreSQL server for throwaway clusters
 # (and pgbench, psql), curl, Chromium for the web demo's browser test;
 # Node.js for the JS client, the web demo and the examples' checks, unless
-# a Node.js is already installed.
-test=(libgtest-dev postgresql postgresql-contrib curl chromium)
+# a Node.js is already installed; prometheus for promtool, which checks the
+# example alert rules (on a machine that runs systemd, Debian also enables
+# its Prometheus server: `systemctl disable --now prometheus` if unwanted).
+test=(libgtest-dev postgresql postgresql-contrib curl chromium prometheus)
 command -v node >/dev/null && command -v npm >/dev/null || test+=(nodejs npm)
 # Fuzzing: clang with libFuzzer and the sanitizers' runtimes.
 fuzz=(clang libclang-rt-14-dev)

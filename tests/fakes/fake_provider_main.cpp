@@ -6,12 +6,18 @@
 // its own clock) and exits. With `latency` (APNs), each push's body must
 // carry "t", the Unix time in microseconds when its change was written; a
 // third line gives {"p50_ms", "p99_ms", "max_ms"} from then to acceptance.
+//   fake_provider fcm serve
+// (for the console's browser test) serves until its input ends, and obeys
+// one command per input line: "fail STATUS CODE MESSAGE" (every send is
+// answered so from now on), "recover", and "received TOKEN" (prints
+// {"accepted": pushes to that device token accepted so far}).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <functional>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -62,13 +68,44 @@ void print_latencies(const std::vector<FakeApns::Received>& accepted) {
   std::cout << nlohmann::json{{"p50_ms", at(0.5)}, {"p99_ms", at(0.99)}, {"max_ms", at(1.0)}}.dump() << std::endl;
 }
 
+// Answers commands read from stdin until it ends (see the top of this file).
+void obey(FakeFcm& fake) {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    std::istringstream in(line);
+    std::string command;
+    in >> command;
+    if (command == "fail") {
+      int status = 0;
+      std::string code, message;
+      in >> status >> code;
+      std::getline(in >> std::ws, message);
+      fake.outage(FakeFcm::Next::error(status, code, message), std::chrono::steady_clock::time_point::max());
+    } else if (command == "recover") {
+      fake.outage(FakeFcm::Next{}, std::chrono::steady_clock::now());
+    } else if (command == "received") {
+      std::string token;
+      in >> token;
+      auto received = fake.received();
+      auto accepted = std::count_if(received.begin(), received.end(), [&](const FakeFcm::Received& r) {
+        return r.status == 200 && r.message()["token"] == token;
+      });
+      std::cout << nlohmann::json{{"accepted", accepted}}.dump() << std::endl;
+    }
+  }
+}
+
 int main(int argc, char** argv) {
   const bool latency = argc == 4 && std::string(argv[3]) == "latency";
   if ((argc != 3 && !latency) || (std::string(argv[1]) != "apns" && std::string(argv[1]) != "fcm")) {
-    std::cerr << "usage: fake_provider apns|fcm N [latency]\n";
+    std::cerr << "usage: fake_provider apns|fcm N [latency], or fake_provider fcm serve\n";
     return 2;
   }
-  std::size_t expect = std::stoul(argv[2]);
+  if (std::string(argv[2]) == "serve" && std::string(argv[1]) != "fcm") {
+    std::cerr << "fake_provider: only fcm serves\n";
+    return 2;
+  }
+  std::size_t expect = std::string(argv[2]) == "serve" ? 0 : std::stoul(argv[2]);
   const auto& pki = TestPki::get();
   if (std::string(argv[1]) == "apns") {
     auto options = FakeApns::with_test_pki();
@@ -79,14 +116,16 @@ int main(int argc, char** argv) {
     count_until(expect, [&] { return fake.accepted_count(); });
     if (latency) print_latencies(fake.accepted());
   } else {
+    const bool serve = std::string(argv[2]) == "serve";
     auto options = FakeFcm::with_test_pki();
-    options.record = false;
+    options.record = serve;
     FakeFcm fake(options);
     std::cout << nlohmann::json{{"port", std::stoi(fake.base_url().substr(fake.base_url().rfind(':') + 1))},
                                 {"ca", pki.ca_cert},
                                 {"service_account", pki.service_account_file(fake.token_uri())}}
                      .dump()
               << std::endl;
+    if (serve) return obey(fake), 0;
     count_until(expect, [&] { return fake.accepted_count(); });
   }
 }
