@@ -9,6 +9,7 @@
 
 #include "sidecar/cli/dead_letters_cli.hpp"
 #include "sidecar/cli/probe.hpp"
+#include "sidecar/cli/progress_line.hpp"
 #include "sidecar/config/config_loader.hpp"
 #include "sidecar/db/catalog_check.hpp"
 #include "sidecar/db/migrator.hpp"
@@ -50,7 +51,14 @@ int command_migrate(const Options& options) {
   auto config = load(options);
   pqxx::connection conn(config.database.url);
   startup::require_catalog_ok(conn, config);
-  spdlog::info("migrate: {}", db::migrate(conn, config).summary());
+  db::MigrationReport report;
+  {
+    ProgressLine progress;
+    report = db::migrate(conn, config, [&progress](std::string_view step) {
+      progress.show("migrate: " + std::string(step));
+    });
+  }
+  spdlog::info("migrate: {}", report.summary());
   return exit_ok;
 }
 

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "sidecar/cli/progress_line.hpp"
+
 namespace pushsync::cli {
 
 namespace {
@@ -56,7 +58,15 @@ int list_dead_letters(pqxx::connection& conn, const std::string& schema, const d
 int retry_dead_letters(pqxx::connection& conn, const std::string& schema, const std::vector<long long>& ids,
                        const std::string& since, std::ostream& out, std::ostream& err) {
   db::DeadLetters store(schema);
-  auto report = ids.empty() ? store.retry_all(conn, since) : store.retry(conn, ids);
+  db::RetryReport report;
+  if (ids.empty()) {
+    ProgressLine progress;
+    report = store.retry_all(conn, since, [&progress](long long done, long long total) {
+      progress.show(fmt::format("dead-letters retry: {} of {} done", done, total));
+    });
+  } else {
+    report = store.retry(conn, ids);
+  }
   out << "requeued " << report.requeued.size() << " push(es)"
       << (report.requeued.empty() ? "" : ": " + joined(report.requeued)) << "\n";
   if (!report.not_retryable.empty())

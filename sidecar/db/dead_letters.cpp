@@ -102,8 +102,26 @@ RetryReport DeadLetters::retry(pqxx::connection& conn, const std::vector<long lo
   return requeue(conn, "id = ANY($1::bigint[])", bigint_array_literal(list), ids);
 }
 
-RetryReport DeadLetters::retry_all(pqxx::connection& conn, const std::string& since) const {
-  return requeue(conn, "($1 = '' OR failed_at >= $1::timestamptz)", since, {});
+RetryReport DeadLetters::retry_all(pqxx::connection& conn, const std::string& since,
+                                   const RetryProgress& progress) const {
+  const std::string chosen = "($1 = '' OR failed_at >= $1::timestamptz)";
+  long long total = 0;
+  if (progress)
+    total = pqxx::read_transaction(conn).exec_params1("SELECT count(*) FROM " + schema_ + ".dead_letters WHERE " +
+                                                      chosen, since)[0].as<long long>();
+  RetryReport all;
+  long long after = 0;  // the highest id done
+  for (;;) {
+    auto batch = requeue(conn, chosen + " AND id > " + std::to_string(after) + " ORDER BY id LIMIT 1000", since, {});
+    if (batch.requeued.empty() && batch.not_retryable.empty()) break;
+    for (auto* list : {&batch.requeued, &batch.not_retryable}) {
+      if (!list->empty()) after = std::max(after, list->back());
+      auto& into = list == &batch.requeued ? all.requeued : all.not_retryable;
+      into.insert(into.end(), list->begin(), list->end());
+    }
+    if (progress) progress(static_cast<long long>(all.requeued.size() + all.not_retryable.size()), total);
+  }
+  return all;
 }
 
 long long DeadLetters::purge(pqxx::connection& conn, const std::string& before) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,8 +55,11 @@ class DeadLetters {
   // several for one device and record) and removes them from dead_letters,
   // in one transaction; the sidecar is woken.
   RetryReport retry(pqxx::connection& conn, const std::vector<long long>& ids) const;
-  // The same for every dead letter failed at or after `since` ("" for all).
-  RetryReport retry_all(pqxx::connection& conn, const std::string& since) const;
+  // The same for every dead letter failed at or after `since` ("" for all),
+  // 1,000 at a time (a transaction each, oldest id first); `progress` is
+  // told after each how many of how many are done.
+  using RetryProgress = std::function<void(long long done, long long total)>;
+  RetryReport retry_all(pqxx::connection& conn, const std::string& since, const RetryProgress& progress = {}) const;
   // Deletes those failed before `before`; returns how many.
   long long purge(pqxx::connection& conn, const std::string& before) const;
 

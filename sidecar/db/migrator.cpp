@@ -36,12 +36,14 @@ std::map<config::QualifiedName, InstalledTrigger> installed_triggers(pqxx::work&
   return out;
 }
 
-void apply_migrations(pqxx::work& tx, const std::string& schema, MigrationReport& report) {
+void apply_migrations(pqxx::work& tx, const std::string& schema, MigrationReport& report,
+                      const MigrationStep& step) {
   report.from_version = tx.exec1("SELECT coalesce(max(version), 0) FROM " + schema + ".schema_version")[0].as<int>();
   report.to_version = report.from_version;
   for (const auto& file : embedded_migrations()) {
     int version = version_of(file.name);
     if (version <= report.from_version) continue;
+    step("migration " + std::string(file.name));
     tx.exec(fill_placeholders(std::string(file.text), {{"schema", schema}}));
     tx.exec_params("INSERT INTO " + schema + ".schema_version (version, name) VALUES ($1, $2)", version,
                    std::string(file.name));
@@ -49,7 +51,7 @@ void apply_migrations(pqxx::work& tx, const std::string& schema, MigrationReport
   }
 }
 
-void sync_triggers(pqxx::work& tx, const config::Config& config, MigrationReport& report) {
+void sync_triggers(pqxx::work& tx, const config::Config& config, MigrationReport& report, const MigrationStep& step) {
   const std::string schema = quote_ident(config.database.schema);
   auto installed = installed_triggers(tx, schema);
   for (const auto& table : config.tables) {
@@ -58,6 +60,7 @@ void sync_triggers(pqxx::work& tx, const config::Config& config, MigrationReport
     bool same = it != installed.end() && it->second.ddl == ddl.create;
     if (it != installed.end()) installed.erase(it);  // what remains afterwards left the config
     if (same) continue;
+    step("capture trigger of " + table.key + " (waits for the table's lock)");
     tx.exec(ddl.create);
     auto result = tx.exec_params("INSERT INTO " + schema +
                                      ".capture_triggers (table_schema, table_name, function_name, ddl) "
@@ -68,6 +71,7 @@ void sync_triggers(pqxx::work& tx, const config::Config& config, MigrationReport
     (result[0][0].as<bool>() ? report.triggers_created : report.triggers_updated).push_back(table.key);
   }
   for (const auto& [relation, trigger] : installed) {
+    step("dropping the capture trigger of " + relation.schema + "." + relation.table);
     tx.exec(drop_trigger_ddl(config.database.schema, relation, trigger.function_name));
     tx.exec_params("DELETE FROM " + schema + ".capture_triggers WHERE table_schema = $1 AND table_name = $2",
                    relation.schema, relation.table);
@@ -103,16 +107,19 @@ int installed_schema_version(pqxx::connection& conn, const config::Config& confi
   return tx.exec1("SELECT coalesce(max(version), 0) FROM " + table)[0].as<int>();
 }
 
-MigrationReport migrate(pqxx::connection& conn, const config::Config& config) {
+MigrationReport migrate(pqxx::connection& conn, const config::Config& config, const MigrationStep& told) {
+  const MigrationStep step = told ? told : [](std::string_view) {};
   const std::string schema = quote_ident(config.database.schema);
   MigrationReport report;
+  step("waiting for other migrations (an advisory lock)");
   pqxx::work tx(conn, "pushsync_migrate");
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "pushsync.migrate:" + config.database.schema);
   tx.exec("SET LOCAL client_min_messages = warning");  // no NOTICEs for IF NOT EXISTS
   tx.exec("SET LOCAL synchronous_commit = on");        // triggers must survive a crash
   tx.exec(version_table_ddl(schema));
-  apply_migrations(tx, schema, report);
-  sync_triggers(tx, config, report);
+  apply_migrations(tx, schema, report, step);
+  sync_triggers(tx, config, report, step);
+  step("commit");
   tx.commit();
   return report;
 }

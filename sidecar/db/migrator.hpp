@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pqxx/connection>
@@ -23,7 +25,11 @@ struct MigrationReport {
 // Brings the pushsync schema to the newest version and the capture triggers
 // in line with the config, in one transaction under an advisory lock (two
 // sidecars starting at once take turns). Running it twice changes nothing.
-MigrationReport migrate(pqxx::connection& conn, const config::Config& config);
+// `step` is told what it is about to do (a migration, a table's trigger,
+// the commit), for a person watching: on a big, busy table the time goes
+// to waiting for the table's lock and to rewriting what the outbox holds.
+using MigrationStep = std::function<void(std::string_view)>;
+MigrationReport migrate(pqxx::connection& conn, const config::Config& config, const MigrationStep& step = {});
 
 // Everything migrate could run, as one script for review (`pushsync sql`).
 std::string migration_script(const config::Config& config);
