@@ -8,6 +8,9 @@
 #   node-apn-2   @parse/node-apn MultiProvider, clientCount 2
 #   pushsync-fcm-1  the sidecar sending the same pushes to the fake FCM
 #                (OAuth token endpoint + FCM v1), fcm.connections: 1
+#   consoles-1   pushsync-1 with the HTTP API on and BENCH_CONSOLES (default
+#                10) consoles open (bench/console_pollers.mjs: what the page
+#                asks every 2 s); compared with pushsync-1 round by round
 #   baseline-1   with BENCH_BASELINE=<git revision>: that revision's sidecar
 #                (built into the work dir), apns.connections: 1, in a
 #                database of its own, for a side-by-side before/after
@@ -51,8 +54,14 @@ else
   insert_rows="INSERT INTO bench_items (owner) SELECT 'u' || i FROM generate_series(1, $n) i"
 fi
 
-run_pushsync() {  # apns|fcm connections [binary url] -> "seconds fake_cpu cpu db_cpu"
-  local binary=${3:-$root/build/pushsync} dburl=${4:-$url}
+run_pushsync() {  # apns|fcm connections [binary url consoles] -> "seconds fake_cpu cpu db_cpu"
+  local binary=${3:-$root/build/pushsync} dburl=${4:-$url} consoles=${5:-0} http="" http_port
+  if [ "$consoles" -gt 0 ]; then
+    http_port=$((20000 + RANDOM % 20000))
+    http="http:
+  listen: 127.0.0.1:$http_port
+  api_token: bench-console-token"
+  fi
   bench_start_fake "$1" "$n"
   if [ "$1" = apns ]; then
     provider="$(bench_apns_yaml)
@@ -69,6 +78,7 @@ database:
   url: "$dburl"
   batch_size: ${BENCH_BATCH:-500}
 $provider
+$http
 log:
   level: warn
 tables:
@@ -84,7 +94,14 @@ YAML
   "$binary" run --config "$work/pushsync.yaml" 2>>"$work/sidecar.log" &
   local sidecar=$!
   bench_pids+=("$sidecar")
+  local pollers=""
+  if [ "$consoles" -gt 0 ]; then
+    node "$root/bench/console_pollers.mjs" "$http_port" bench-console-token "$consoles" &
+    pollers=$!
+    bench_pids+=("$pollers")
+  fi
   fake_result
+  [ -z "$pollers" ] || kill "$pollers"
   local cpu; cpu=$(cpu_seconds "$sidecar")
   local db_used; db_used=$(awk -v a="$db_before" -v b="$(db_cpu_seconds)" 'BEGIN { print b - a }')
   kill -TERM "$sidecar"; wait "$sidecar" || true
@@ -114,6 +131,7 @@ for round in $(seq "$rounds"); do
     case "$v" in
       pushsync-fcm-*) r=$(run_pushsync fcm "${v#pushsync-fcm-}") ;;
       baseline-*) r=$(run_pushsync apns "${v#baseline-}" "$baseline_bin" "$baseline_url") ;;
+      consoles-*) r=$(run_pushsync apns "${v#consoles-}" "$root/build/pushsync" "$url" "${BENCH_CONSOLES:-10}") ;;
       pushsync-*) r=$(run_pushsync apns "${v#pushsync-}") ;;
       node-apn-*) r=$(run_node "${v#node-apn-}") ;;
     esac
@@ -149,6 +167,11 @@ if ran pushsync-1 && ran node-apn-1; then
     'BEGIN { printf "CPU per push, node-apn / pushsync (one connection): %.2f\n", b / a }'
 fi
 if ran pushsync-2 && ran node-apn-2; then ratio_line pushsync-2 node-apn-2 "pool of two"; fi
+if ran pushsync-1 && ran consoles-1; then
+  echo "pushes/s, with ${BENCH_CONSOLES:-10} consoles open / without (one connection): median" \
+       "$(round_ratios consoles-1 pushsync-1 | median | xargs printf '%.2f')" \
+       "(rounds: $(round_ratios consoles-1 pushsync-1 | xargs printf '%.2f ' | sed 's/ $//'))"
+fi
 if ran pushsync-1 && ran baseline-1; then
   echo "pushes/s, this revision / $BENCH_BASELINE (one connection): median" \
        "$(awk '$1 == "baseline-1" { b[++i] = $2 } $1 == "pushsync-1" { p[++j] = $2 } END { for (k = 1; k <= i; k++) print b[k] / p[k] }' "$work/results" | median | xargs printf '%.2f')"
