@@ -42,12 +42,17 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     co_await pace.async_wait(boost::asio::use_awaitable);
   }
   last_claim_ = Clock::now();
+  // Woken, the listener's flag is cleared (writers stop waking us) while
+  // the claim runs on its lane: it need not come first, since falling
+  // asleep again looks at the log after taking the wake lock. One round
+  // trip fewer before the first push after a quiet spell.
+  std::optional<Eager<bool>> woken;
   if (was_asleep) {
     auto wake_up = [this](pqxx::connection& conn) {
       listener_.wake_up(conn);
       return true;
     };
-    co_await db_.run(wake_up);
+    woken.emplace(co_await boost::asio::this_coro::executor, db_.run(wake_up));
   }
   // Routing runs on the lane's thread, but never on two lanes at once: the
   // next claim starts only once this one has returned. A claim ahead of a
@@ -71,6 +76,7 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     return route(tx, outbox_.claim(tx, limits));
   };
   auto batch = co_await lane.claim(claim);
+  if (woken) co_await woken->get();  // done before this sidecar can fall asleep again
   co_return Claimed{std::move(batch), &lane};
 }
 
