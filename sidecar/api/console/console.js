@@ -233,8 +233,9 @@ async function purgeLetters() {
   $('error').textContent = `${purged} dead letters purged`;
 }
 
-// Runs an action on dead letters, then shows the table as it is now.
-async function act(action) {
+// Runs an action on dead letters (none: a new filter or page), then shows
+// the table and the figures as they are now.
+async function act(action = async () => {}) {
   try {
     await action();
     await loadLetters();
@@ -317,15 +318,15 @@ $('forget').addEventListener('click', () => forget());
 $('letters-filter').addEventListener('submit', (event) => {
   event.preventDefault();
   lettersOffset = 0;
-  act(async () => {});
+  act();
 });
 $('letters-retry-page').addEventListener('click', () => act(() => {
   const ids = [...$('dead-letters').tBodies[0].rows].map((r) => Number(r.dataset.id));
   return ids.length ? retryLetters(ids) : Promise.resolve();
 }));
 $('letters-purge').addEventListener('click', () => act(purgeLetters));
-$('letters-newer').addEventListener('click', () => { lettersOffset = Math.max(0, lettersOffset - pageSize); act(async () => {}); });
-$('letters-older').addEventListener('click', () => { lettersOffset += pageSize; act(async () => {}); });
+$('letters-newer').addEventListener('click', () => { lettersOffset = Math.max(0, lettersOffset - pageSize); act(); });
+$('letters-older').addEventListener('click', () => { lettersOffset += pageSize; act(); });
 $('lookup').addEventListener('submit', (event) => {
   event.preventDefault();
   lookUp($('lookup').elements.id.value.trim()).catch(showError);
