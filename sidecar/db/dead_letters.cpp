@@ -114,11 +114,10 @@ RetryReport DeadLetters::retry_all(pqxx::connection& conn, const std::string& si
   for (;;) {
     auto batch = requeue(conn, chosen + " AND id > " + std::to_string(after) + " ORDER BY id LIMIT 1000", since, {});
     if (batch.requeued.empty() && batch.not_retryable.empty()) break;
-    for (auto* list : {&batch.requeued, &batch.not_retryable}) {
-      if (!list->empty()) after = std::max(after, list->back());
-      auto& into = list == &batch.requeued ? all.requeued : all.not_retryable;
-      into.insert(into.end(), list->begin(), list->end());
-    }
+    for (const auto* ids : {&batch.requeued, &batch.not_retryable})  // each in id order
+      if (!ids->empty()) after = std::max(after, ids->back());
+    all.requeued.insert(all.requeued.end(), batch.requeued.begin(), batch.requeued.end());
+    all.not_retryable.insert(all.not_retryable.end(), batch.not_retryable.begin(), batch.not_retryable.end());
     if (progress) progress(static_cast<long long>(all.requeued.size() + all.not_retryable.size()), total);
   }
   return all;
