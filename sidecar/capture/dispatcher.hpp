@@ -69,6 +69,7 @@ class Dispatcher {
   // wakes up for it instead of waiting for the next poll_interval.
   Clock::time_point next_due_ = Clock::time_point::max();
   Clock::time_point last_claim_{};  // when the last claim started
+  Duration claim_gap_{};            // from the claim before to it
   Clock::time_point last_truncation_ = Clock::now();  // of the capture log
   bool stopping_ = false;
   std::optional<Eager<bool>> settling_;  // the last batch's settlement, while the next one is sent

@@ -63,7 +63,7 @@ TEST(ConfigLoader, DefaultsFollowTheSpec) {
   EXPECT_EQ(config.database.batch_pushes, 2500);
   EXPECT_EQ(config.database.poll_interval, std::chrono::seconds(1));
   EXPECT_EQ(config.database.busy_poll, std::chrono::milliseconds(2));
-  EXPECT_EQ(config.database.batch_interval, std::chrono::milliseconds(10));
+  EXPECT_EQ(config.database.batch_interval, std::chrono::milliseconds(50));
   EXPECT_TRUE(config.database.claim);
   EXPECT_EQ(config.websocket.max_unacked, 64);
   EXPECT_EQ(config.websocket.max_connections, 0);  // from the open-files limit
