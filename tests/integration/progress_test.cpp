@@ -3,8 +3,6 @@
 // script(1) for a pseudo-terminal and with plain pipes.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -22,11 +20,9 @@ std::string on_a_terminal(const std::vector<std::string>& args) {
   auto out = std::filesystem::temp_directory_path() / ("pushsync-tty-" + std::to_string(::getpid()) + ".txt");
   const std::string shell = "script -qec " + single_quoted(command) + " /dev/null > " + out.string() + " 2>&1";
   EXPECT_EQ(std::system(shell.c_str()), 0) << shell;
-  std::ifstream in(out);
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text = read_file(out.string());
   std::filesystem::remove(out);
-  return text.str();
+  return text;
 }
 
 class Progress : public SidecarTest {};

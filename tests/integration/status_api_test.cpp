@@ -1,10 +1,8 @@
 // GET /v1/status and /v1/status/installations/{id} (what the console shows),
 // GET /console (its files and their headers), and the examples' dashboard
 // and alert rules against the metrics a live sidecar exports.
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -94,13 +92,6 @@ TEST_F(ApiTest, TheConsoleCanBeTurnedOff) {
   EXPECT_EQ(call("GET", "/v1/status").status, 200);  // the route monitoring may use stays
 }
 
-std::string file_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Every pushsync_* name the Grafana dashboard and the Prometheus rules use
 // is one a live sidecar exports (a histogram's _bucket, _sum and _count too).
 TEST_F(ApiTest, TheDashboardAndAlertRulesUseOnlyExportedMetrics) {
@@ -115,7 +106,7 @@ TEST_F(ApiTest, TheDashboardAndAlertRulesUseOnlyExportedMetrics) {
   }
   ASSERT_GE(exported.size(), 10u) << metrics;
   for (const char* file : {"/examples/grafana/pushsync-dashboard.json", "/examples/prometheus/alerts.yaml"}) {
-    const std::string text = file_text(std::string(PUSHSYNC_SOURCE_DIR) + file);
+    const std::string text = read_file(std::string(PUSHSYNC_SOURCE_DIR) + file);
     ASSERT_FALSE(text.empty()) << file;
     const std::regex name("pushsync_[a-z0-9_]+");
     int used = 0;
