@@ -43,7 +43,7 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     co_await pace.async_wait(boost::asio::use_awaitable);
   }
   const auto now = Clock::now();
-  claim_gap_ = std::chrono::duration_cast<Duration>(now - last_claim_);
+  const auto since_last_claim = now - last_claim_;
   last_claim_ = now;
   // Woken, the listener's flag is cleared (writers stop waking us) while
   // the claim runs on its lane: it need not come first, since falling
@@ -79,6 +79,7 @@ boost::asio::awaitable<Dispatcher::Claimed> Dispatcher::claim_and_route(ClaimLan
     return route(tx, outbox_.claim(tx, limits));
   };
   auto batch = co_await lane.claim(claim);
+  note_claimed(batch.changes.size(), since_last_claim);
   if (woken) co_await woken->get();  // done before this sidecar can fall asleep again
   co_return Claimed{std::move(batch), &lane};
 }
@@ -144,9 +145,9 @@ void Dispatcher::count(const route::RoutedBatch& batch, const std::vector<push::
 // The rate changes come at: each claim's changes over the time since the
 // claim before, averaged over about the last 200 ms (claims 2 ms apart find
 // 0 to 5 changes at 1,000/s: one claim alone says little).
-void Dispatcher::note_claimed(std::size_t changes) {
+void Dispatcher::note_claimed(std::size_t changes, Clock::duration since_last_claim) {
   constexpr double window = 0.2;  // seconds
-  const double gap = std::chrono::duration<double>(claim_gap_).count();
+  const double gap = std::chrono::duration<double>(since_last_claim).count();
   if (gap <= 0) return;
   const double weight = 1 - std::exp(-gap / window);
   change_rate_ += weight * (static_cast<double>(changes) / gap - change_rate_);
@@ -229,7 +230,6 @@ boost::asio::awaitable<void> Dispatcher::run() {
         claimed = co_await claim_and_route(lanes_.next(), asleep);
       }
       const route::RoutedBatch& batch = claimed.batch;
-      note_claimed(batch.changes.size());
       asleep = false;
       if (failures > 0) spdlog::info("database reachable again");
       failures = 0;

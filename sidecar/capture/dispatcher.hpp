@@ -50,7 +50,7 @@ class Dispatcher {
   boost::asio::awaitable<bool> settle_batch(Claimed claimed, std::vector<push::Outcome> outcomes);
   boost::asio::awaitable<void> finish_settling();
   void count(const route::RoutedBatch& batch, const std::vector<push::Outcome>& outcomes);
-  void note_claimed(std::size_t changes);
+  void note_claimed(std::size_t changes, Clock::duration since_last_claim);
   Duration pace_after(const route::RoutedBatch& batch) const;
   bool truncation_due(const db::Settlement& settlement);
   void remember_due(Duration from_now);
@@ -70,7 +70,6 @@ class Dispatcher {
   // wakes up for it instead of waiting for the next poll_interval.
   Clock::time_point next_due_ = Clock::time_point::max();
   Clock::time_point last_claim_{};  // when the last claim started
-  Duration claim_gap_{};            // from the claim before to it
   double change_rate_ = 0;          // changes/s, averaged (note_claimed)
   Clock::time_point last_truncation_ = Clock::now();  // of the capture log
   bool stopping_ = false;

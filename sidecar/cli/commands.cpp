@@ -118,14 +118,15 @@ int command_dead_letters(const Options& options, DeadLetterAction action, const 
   pqxx::connection conn(config.database.url);
   require_migrated(conn, config);
   const std::string& schema = config.database.schema;
-  db::DeadLetterQuery query;
-  query.since = d.since;
-  query.table = d.table;
-  query.reason = d.reason;
-  query.limit = d.limit;
   switch (action) {
-    case DeadLetterAction::list:
+    case DeadLetterAction::list: {
+      db::DeadLetterQuery query;
+      query.since = d.since;
+      query.table = d.table;
+      query.reason = d.reason;
+      query.limit = d.limit;
       return list_dead_letters(conn, schema, query, d.json, std::cout);
+    }
     case DeadLetterAction::retry:
       if (d.ids.empty() == !d.all) {
         std::cerr << "give dead letter ids, or --all (with --since to narrow it)\n";
