@@ -1,5 +1,6 @@
 // The devices of bench/ws_scale.sh: N WebSocket devices on one sidecar (and
-// one on a second sidecar), acknowledging every frame at once. Drives the
+// two on a second sidecar), acknowledging every frame at once; one device
+// on each sidecar is the project's own client (clients/js). Drives the
 // measurements itself (psql for the writes, /proc for the sidecar) and
 // prints one JSON line of results.
 //   node ws_scale_client.js <config.json>
@@ -26,27 +27,51 @@ const pct = (xs, p) => {
 };
 const summary = (us) => ({ min_ms: Math.min(...us) / 1000, p50_ms: pct(us, 50) / 1000, p99_ms: pct(us, 99) / 1000, max_ms: Math.max(...us) / 1000 });
 
-const waiting = new Map(); // row id -> { want, latencies, done }
-function onFrame(ws, text) {
-  const frame = JSON.parse(text);
-  ws.send(JSON.stringify({ ack: frame.seq }));
-  const w = waiting.get(frame.k);
+// Every change's key -> { want, latencies, devices (who received it), done }.
+const waiting = new Map();
+let framesReceived = 0;
+let duplicates = 0;
+function received(device, key, t) {
+  ++framesReceived;
+  const w = waiting.get(key);
   if (!w) return;
-  w.latencies.push(nowUs() - Number(frame.t));
+  if (w.devices.has(device)) return void ++duplicates;
+  w.devices.add(device);
+  w.latencies.push(nowUs() - Number(t));
   if (w.latencies.length === w.want) w.done();
 }
 
 function connect(port, id, i) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws?installationId=${id}`, {
-      headers: { Authorization: `Bearer secret-${id}` },
-      localAddress: `127.0.0.${2 + (i % 8)}`,
-      perMessageDeflate: false,
-    });
+    // Every 10th device as a browser does: the secret among the subprotocols.
+    const browser = i % 10 === 9;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/ws?installationId=${id}`,
+      browser ? ['pushsync.v1', `secret-${id}`] : [], {
+        headers: browser ? {} : { Authorization: `Bearer secret-${id}` },
+        localAddress: `127.0.0.${2 + (i % 8)}`,
+        perMessageDeflate: false,
+      });
     ws.on('open', () => resolve(ws));
     ws.on('error', reject);
-    ws.on('message', (data) => onFrame(ws, data.toString()));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      ws.send(JSON.stringify({ ack: frame.seq }));
+      received(id, frame.k, frame.t);
+    });
   });
+}
+
+// The project's client, handing each change over as it comes (coalesceMs 0).
+async function connectJs(port, id) {
+  const { PushsyncClient } = await import(cfg.js_client);
+  const client = new PushsyncClient({ url: `ws://127.0.0.1:${port}/v1/ws`, installationId: id,
+    channelSecret: `secret-${id}`, coalesceMs: 0, WebSocket });
+  client.onChange((change) => received(id, change.data.k, change.data.t));
+  await new Promise((resolve) => {
+    const off = client.onState((state) => { if (state === 'open') { off(); resolve(); } });
+    client.connect();
+  });
+  return client;
 }
 
 // Inserts one row for `tag` (through one psql session kept open: starting
@@ -54,12 +79,14 @@ function connect(port, id, i) {
 // until `want` devices received it; frames are matched by a key chosen here.
 let keys = 0;
 let writer = null;
+let lost = 0;
 function change(tag, want) {
   return new Promise((resolve) => {
     const key = `k${++keys}`;
-    const w = { want, latencies: [], done: () => { clearTimeout(w.timer); resolve(w.latencies); } };
+    const w = { want, latencies: [], devices: new Set(),
+      done: () => { clearTimeout(w.timer); resolve(w.latencies); } };
     waiting.set(key, w);
-    w.timer = setTimeout(() => resolve(w.latencies), 60000);
+    w.timer = setTimeout(() => { lost += want - w.latencies.length; resolve(w.latencies); }, 60000);
     if (!writer) writer = spawn('psql', [cfg.url, '-qAtX'], { stdio: ['pipe', 'ignore', 'inherit'] });
     writer.stdin.write(`INSERT INTO bench_ws (tag, k, t) VALUES ('${tag}', '${key}', ` +
       `((extract(epoch FROM clock_timestamp()) * 1000000)::bigint)::text);\n`);
@@ -71,6 +98,17 @@ async function idle(seconds) {
   await sleep(seconds * 1000);
   const elapsed = (Date.now() - t0) / 1000;
   return { cpu_percent: (100 * (cpuSeconds(cfg.pid_a) - cpu0)) / elapsed, statements_per_s: (statements() - q0 - 1) / elapsed };
+}
+
+// `count` changes for `tag` (one device each), the sidecar asleep between
+// them as in latency.sh's idle load.
+async function singles(tag, count) {
+  const all = [];
+  for (let r = 0; r < count; ++r) {
+    all.push(...(await change(tag, 1)));
+    await sleep(150);
+  }
+  return summary(all);
 }
 
 (async () => {
@@ -86,6 +124,7 @@ async function idle(seconds) {
     sockets.push(...(await Promise.all(batch)));
   }
   sockets.push(await connect(cfg.port_b, 'far', 0));
+  const clients = [await connectJs(cfg.port_a, 'js'), await connectJs(cfg.port_b, 'farjs')];
   out.connect_seconds = (Date.now() - t0) / 1000;
   await sleep(3000);
   out.idle_with_devices = await idle(cfg.idle_seconds);
@@ -98,20 +137,32 @@ async function idle(seconds) {
     out.broadcast.push({ received: lat.length, ...summary(lat) });
     await sleep(1000);
   }
+  const group = [];
+  const firsts = [];
+  for (let r = 0; r < cfg.groups; ++r) {
+    const lat = await change('group', Math.min(200, cfg.devices));
+    group.push(...lat);
+    firsts.push(Math.min(...lat));
+    await sleep(150);
+  }
+  out.group = { received: group.length, ...summary(group) };
+  out.group_first = summary(firsts);
   const one = [];
   for (let r = 0; r < cfg.singles; ++r) {
     one.push(...(await change(`dev:${Math.floor(Math.random() * cfg.devices)}`, 1)));
-    await sleep(150); // the sidecar asleep on LISTEN, as in latency.sh idle
+    await sleep(150);
   }
   out.one_device = summary(one);
-  const far = [];
-  for (let r = 0; r < cfg.singles; ++r) {
-    far.push(...(await change('far', 1)));
-    await sleep(150); // the sidecar asleep on LISTEN, as in latency.sh idle
-  }
-  out.other_replica = summary(far);
+  out.one_device_js = await singles('js', cfg.singles);
+  out.other_replica = await singles('far', cfg.singles);
+  out.other_replica_js = await singles('farjs', cfg.singles);
+  await sleep(1000); // anything sent twice comes now
+  out.frames_received = framesReceived;
+  out.duplicates = duplicates;
+  out.lost = lost;
   console.log(JSON.stringify(out));
   for (const s of sockets) s.terminate();
+  for (const c of clients) c.close();
   writer.stdin.end();
   process.exit(0);
 })().catch((e) => {

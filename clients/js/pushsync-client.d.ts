@@ -18,7 +18,7 @@ export interface PushsyncClientOptions {
   installationId: string;
   /** From the app's backend, which registered the device (PUT /v1/installations/{id}). */
   channelSecret: string;
-  /** Pushes for one record within this window become one callback. Default 50. */
+  /** Pushes for one record within this window become one callback. Default 50; 0 hands each over as it comes. */
   coalesceMs?: number;
   /** First reconnect delay before jitter. Default 500. */
   minDelayMs?: number;

@@ -32,7 +32,7 @@ export class PushsyncClient {
    * @param {string} options.url            ws(s)://host/v1/ws
    * @param {string} options.installationId
    * @param {string} options.channelSecret  from the app's backend (PUT /v1/installations answer)
-   * @param {number} [options.coalesceMs=50]  pushes for one record within this window: one callback
+   * @param {number} [options.coalesceMs=50]  pushes for one record within this window: one callback (0: every push at once)
    * @param {number} [options.minDelayMs=500] first reconnect delay (before jitter)
    * @param {number} [options.maxDelayMs=30000]
    * @param {typeof WebSocket} [options.WebSocket] an implementation (Node < 22: the `ws` package)
@@ -128,6 +128,7 @@ export class PushsyncClient {
   }
 
   #fold(change) {
+    if (this.#options.coalesceMs <= 0) return this.#handOver(change);  // folding off
     const key = `${change.table}\0${change.id}`;
     const waiting = this.#pending.get(key);
     if (waiting) {
@@ -143,9 +144,13 @@ export class PushsyncClient {
     if (!waiting) return;
     clearTimeout(waiting.timer);
     this.#pending.delete(key);
+    this.#handOver(waiting.change);
+  }
+
+  #handOver(change) {
     for (const listener of this.#changeListeners) {
       try {
-        listener(waiting.change);
+        listener(change);
       } catch (e) {
         queueMicrotask(() => { throw e; });  // the app's error, reported, not swallowed
       }

@@ -51,6 +51,16 @@ test("a push the device itself caused is acknowledged and dropped", async () => 
   client.close();
 });
 
+test('with coalesceMs 0 each push is handed over as its frame arrives, bursts included', () => {
+  const { client, changes, socket } = connected();
+  const push = { seq: 1, message: 'PUSH-TO-SYNC', table: 't', op: 'update', id: '1', orig: '' };
+  socket.frame(push);
+  assert.deepEqual(changes.map((c) => c.op), ['update']);  // no timer in between
+  socket.frame({ ...push, seq: 2, op: 'delete' });
+  assert.deepEqual(changes.map((c) => c.op), ['update', 'delete']);
+  client.close();
+});
+
 test('options are checked up front', () => {
   assert.throws(() => new PushsyncClient({ url: 'ws://x', installationId: 'a' }), /channelSecret is required/);
 });
