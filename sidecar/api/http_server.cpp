@@ -152,7 +152,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       open_.erase(&stream);
       tracked = false;
       stream.expires_never();
-      co_await route->upgrade(stream, request);
+      asio::co_spawn(io_, route->upgrade(stream.release_socket(), std::move(request)), asio::detached);
       co_return;
     }
     // A refused upgrade ends the connection: the client will open a new one.

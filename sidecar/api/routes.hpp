@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include "sidecar/api/request_body.hpp"
@@ -33,9 +33,9 @@ struct Call {
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Call&)>;
 // Takes over the connection once the route's handler answered 101 (a
-// WebSocket handshake it accepted).
-// It moves from both before its first suspension.
-using UpgradeHandler = std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream&, Request&)>;
+// WebSocket handshake it accepted): the HTTP server's coroutine, its read
+// buffer and parser end there, so a long-lived connection keeps none of them.
+using UpgradeHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket, Request)>;
 
 struct Route {
   std::string pattern;  // "/v1/installations/{id}"; also the metrics label

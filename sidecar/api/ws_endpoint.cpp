@@ -66,10 +66,10 @@ boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& cal
 void add_ws_route(Routes& routes, push::WsDevices& devices) {
   Route& route = routes.add("/v1/ws", Access::open);
   route.methods[boost::beast::http::verb::get] = [&devices](const Call& call) { return admit(devices, call); };
-  route.upgrade = [&devices](boost::beast::tcp_stream& stream, Request& handshake) {
+  route.upgrade = [&devices](boost::asio::ip::tcp::socket socket, Request handshake) {
     std::string id = last_value(query_of(handshake.target()), "installationId");
     std::string secret = channel_secret_of(handshake).value_or("");  // admit() checked it
-    return devices.serve(stream, handshake, std::move(id), std::move(secret));
+    return devices.serve(std::move(socket), std::move(handshake), std::move(id), std::move(secret));
   };
 }
 

@@ -73,8 +73,10 @@ bool InstallationStore::remove(pqxx::connection& conn, const std::string& id) co
   pqxx::work tx(conn);
   auto removed = tx.exec_params("DELETE FROM " + schema_ + ".installations WHERE installation_id = $1 "
                                 "RETURNING channel_secret_sha256", id);
-  if (!removed.empty() && !removed[0][0].is_null())
+  if (!removed.empty() && !removed[0][0].is_null()) {
     WsRevocation{id, removed[0][0].as<std::string>()}.notify(tx, ws_channel_);
+    tx.exec_params("DELETE FROM " + schema_ + ".ws_mailbox WHERE installation_id = $1", id);  // its letters
+  }
   tx.commit();
   return !removed.empty();
 }

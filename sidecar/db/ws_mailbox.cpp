@@ -25,35 +25,30 @@ std::string ws_channel(const std::string& schema) { return schema + ".ws"; }
 
 WsMailbox::WsMailbox(const std::string& schema) : schema_(quote_ident(schema)), channel_(ws_channel(schema)) {}
 
-std::vector<WsMailbox::Letter> WsMailbox::put(pqxx::connection& conn, std::vector<Letter> letters,
-                                              Duration ttl) const {
-  if (letters.empty()) return {};
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& l : letters) rows.push_back({{"i", l.installation_id}, {"f", l.frame}});
+void WsMailbox::number(pqxx::connection& conn, std::vector<Letter>& letters) const {
+  if (letters.empty()) return;
+  conn.prepare("pushsync_ws_number", "SELECT nextval(pg_get_serial_sequence('" + schema_ +
+                                         ".ws_mailbox', 'id')) FROM generate_series(1, $1)");
   pqxx::nontransaction tx(conn);
-  // One statement, one round trip: store, notify the other sidecars of the
-  // range stored (sent at commit), return the ids. Identity values are drawn
-  // in the order the rows are inserted (r.n), so the stored ids, sorted,
-  // follow the letters' order.
-  auto stored = tx.exec_params(
-      "WITH stored AS (INSERT INTO " + schema_ + ".ws_mailbox (installation_id, frame, expires_at) "
-      "SELECT r.i, r.f, now() + $2::bigint * interval '1 millisecond' "
-      "FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i text, f text)) WITH ORDINALITY AS r(i, f, n) "
-      "JOIN " + schema_ + ".installations ON installation_id = r.i ORDER BY r.n RETURNING id, installation_id), "
-      "notified AS (SELECT pg_notify($3, min(id) || ' ' || max(id)) FROM stored) "
-      "SELECT id, installation_id FROM stored, notified ORDER BY id",
-      rows.dump(), static_cast<long long>(ttl.count()), channel_);
-  // Letters of deleted installations were dropped: match the rest in order.
-  std::vector<Letter> out;
-  out.reserve(stored.size());
-  std::size_t next = 0;
-  for (const auto& row : stored) {
-    const auto installation = row[1].as<std::string>();
-    while (letters[next].installation_id != installation) ++next;
-    out.push_back(std::move(letters[next++]));
-    out.back().id = row[0].as<std::int64_t>();
-  }
-  return out;
+  auto ids = tx.exec_prepared("pushsync_ws_number", static_cast<long long>(letters.size()));
+  for (std::size_t i = 0; i < letters.size(); ++i) letters[i].id = ids[static_cast<int>(i)][0].as<std::int64_t>();
+}
+
+void WsMailbox::put(pqxx::connection& conn, const std::vector<Letter>& letters, Duration ttl) const {
+  if (letters.empty()) return;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& l : letters) rows.push_back({{"n", l.id}, {"i", l.installation_id}, {"f", l.frame}});
+  // One statement, one round trip: store, and notify the other sidecars of
+  // the range stored (sent at commit). Prepared once per connection:
+  // planning it cost as much as storing 100 letters.
+  conn.prepare("pushsync_ws_put",
+               "WITH stored AS (INSERT INTO " + schema_ + ".ws_mailbox (id, installation_id, frame, expires_at) "
+               "OVERRIDING SYSTEM VALUE SELECT r.n, r.i, r.f, now() + $2::bigint * interval '1 millisecond' "
+               "FROM jsonb_to_recordset($1::jsonb) AS r(n bigint, i text, f text) "
+               "JOIN " + schema_ + ".installations ON installation_id = r.i RETURNING id) "
+               "SELECT pg_notify($3, min(id) || ' ' || max(id)) FROM stored HAVING count(*) > 0");
+  pqxx::nontransaction tx(conn);
+  tx.exec_prepared("pushsync_ws_put", rows.dump(), static_cast<long long>(ttl.count()), channel_);
 }
 
 std::vector<WsMailbox::Letter> WsMailbox::pending(pqxx::connection& conn, const std::string& installation_id,

@@ -28,10 +28,11 @@ class WsMailbox {
     std::string frame;  // the JSON text the device receives
   };
 
-  // Stores each letter until now + `ttl` and notifies the other sidecars;
-  // returns the stored letters with their ids, in order (letters for
-  // installations deleted meanwhile are dropped).
-  std::vector<Letter> put(pqxx::connection& conn, std::vector<Letter> letters, Duration ttl) const;
+  // Gives each letter its id (drawn from the mailbox's own), in order.
+  void number(pqxx::connection& conn, std::vector<Letter>& letters) const;
+  // Stores numbered letters until now + `ttl` and notifies the other
+  // sidecars (letters for installations deleted meanwhile are dropped).
+  void put(pqxx::connection& conn, const std::vector<Letter>& letters, Duration ttl) const;
   // Unexpired letters of one installation with id > `after`, oldest first.
   std::vector<Letter> pending(pqxx::connection& conn, const std::string& installation_id, std::int64_t after,
                               int limit) const;

@@ -20,7 +20,8 @@ class Migrate : public SidecarTest {
 TEST_F(Migrate, AFreshInstallCreatesTheSchemaAndOneTriggerPerTable) {
   EXPECT_EQ(sql(url_, "SELECT version::text || ' ' || name FROM pushsync.schema_version"),
             (std::vector<std::string>{"1 001_outbox.sql", "2 002_api.sql", "3 003_per_push_delivery.sql", "4 004_webpush.sql",
-                                      "5 005_capture_log.sql", "6 006_rows_by_column.sql"}));
+                                      "5 005_capture_log.sql", "6 006_rows_by_column.sql",
+                                      "7 007_ws_mailbox_unbound.sql"}));
   EXPECT_EQ(trigger_count("items"), "3");
   EXPECT_EQ(trigger_count("\"Sales\".\"Order Items\""), "3");
   EXPECT_EQ(trigger_count("rooms"), "3");
@@ -37,7 +38,7 @@ TEST_F(Migrate, ASecondRunDoesNothing) {
   auto before = catalog_state();
   auto again = run_pushsync({"migrate", "--config", write_config(app_tables)});
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.err.find("schema at version 6, triggers up to date; nothing to do"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("schema at version 7, triggers up to date; nothing to do"), std::string::npos) << again.err;
   EXPECT_EQ(catalog_state(), before);
 }
 
@@ -66,7 +67,7 @@ TEST_F(Migrate, TwoMigrationsStartingAtOnceTakeTurns) {
   Process b({"migrate", "--config", config});
   EXPECT_EQ(a.wait(), 0) << a.err();
   EXPECT_EQ(b.wait(), 0) << b.err();
-  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.schema_version"), "6");
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.schema_version"), "7");
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.capture_triggers"), "3");
 }
 

@@ -31,7 +31,7 @@ TEST_F(Progress, MigrateShowsEachStepOnATerminalOnly) {
   const std::string config = write_config(app_tables);
   sql(url_, "DROP SCHEMA pushsync CASCADE");  // the fixture's database comes migrated
   const std::string seen = on_a_terminal({"migrate", "--config", config});
-  EXPECT_NE(seen.find("\rmigrate: migration 006_rows_by_column.sql ("), std::string::npos) << seen;
+  EXPECT_NE(seen.find("\rmigrate: migration 007_ws_mailbox_unbound.sql ("), std::string::npos) << seen;
   EXPECT_NE(seen.find("\rmigrate: capture trigger of public.items (waits for the table's lock) ("), std::string::npos) << seen;
   EXPECT_NE(seen.find("\rmigrate: commit ("), std::string::npos) << seen;
 
@@ -40,7 +40,7 @@ TEST_F(Progress, MigrateShowsEachStepOnATerminalOnly) {
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
   EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
   EXPECT_EQ(piped.err.find("migrate: commit"), std::string::npos) << piped.err;
-  EXPECT_NE(piped.err.find("schema version 0 -> 6"), std::string::npos) << piped.err;
+  EXPECT_NE(piped.err.find("schema version 0 -> 7"), std::string::npos) << piped.err;
 }
 
 TEST_F(Progress, RetryAllCountsItsBatchesOnATerminalOnly) {

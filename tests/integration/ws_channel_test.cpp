@@ -100,6 +100,20 @@ TEST_F(WsChannelTest, TwoSidecarsDeliverToEachOthersDevices) {
   EXPECT_TRUE(eventually([&] { return mailbox_size() == 0; }));
 }
 
+// An offline device's letters wait in the mailbox; deleting its
+// installation deletes them, and no one else's.
+TEST_F(WsChannelTest, DeletingAnInstallationDeletesItsWaitingPushesOnly) {
+  start();
+  register_ws("ann-ws", {"team"});
+  register_ws("bob-ws", {"team"});
+  for (int n = 0; n < 3; ++n)
+    ASSERT_EQ(call("POST", "/v1/push", json{{"tags", {"team"}}, {"data", {{"n", n}}}}.dump()).status, 202);
+  ASSERT_TRUE(eventually([&] { return mailbox_size() == 6; })) << mailbox_size();
+  EXPECT_EQ(call("DELETE", "/v1/installations/ann-ws").status, 204);
+  EXPECT_EQ(sql_value(url_, "SELECT string_agg(DISTINCT installation_id, ',') FROM pushsync.ws_mailbox"), "bob-ws");
+  EXPECT_EQ(mailbox_size(), 3);
+}
+
 // With 256 descriptors, the default websocket.max_connections leaves room
 // for the API: devices beyond it are told 503 and the sidecar stays usable.
 TEST_F(WsChannelTest, DevicesBeyondTheDescriptorBudgetAreRefusedWith503) {

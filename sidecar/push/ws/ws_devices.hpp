@@ -3,7 +3,7 @@
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -29,9 +29,8 @@ class WsDevices {
   virtual boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                                   const std::string& channel_secret) = 0;
   // Completes the handshake of an admitted device and serves it until its
-  // connection ends (or its channel secret is revoked); moves from its
-  // arguments before its first suspension.
-  virtual boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
+  // connection ends (or its channel secret is revoked).
+  virtual boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, WsHandshake handshake,
                                              std::string installation_id, std::string channel_secret) = 0;
 };
 

@@ -5,8 +5,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "sidecar/util/eager.hpp"
 #include "sidecar/util/same_secret.hpp"
 #include "sidecar/util/sha256.hpp"
 
@@ -48,34 +51,46 @@ asio::awaitable<WsDevices::Admission> WsHub::admit(const std::string& installati
   co_return Admission::admitted;
 }
 
-asio::awaitable<void> WsHub::serve(boost::beast::tcp_stream& connection, WsHandshake& request,
+asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, WsHandshake handshake,
                                    std::string installation_id, std::string channel_secret) {
-  WsHandshake handshake = std::move(request);
-  const std::string id = std::move(installation_id);
+  const std::string& id = installation_id;
   auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_, mailbox_, acks_);
   auto& slot = sessions_[id];
   if (slot.session) slot.session->close();  // replaced by this connection
   slot = {session, sha256_hex(channel_secret)};
   metrics_.ws_connected();
-  co_await session->run(handshake);
+  co_await session->run(std::move(handshake));
   metrics_.ws_disconnected();
   --admitted_;
   if (auto it = sessions_.find(id); it != sessions_.end() && it->second.session == session) sessions_.erase(it);
 }
 
+// Letters are numbered first and handed to the devices connected here at
+// once, while they are stored: a device reads its frame while the INSERT
+// runs. Its acknowledgement's DELETE runs after that INSERT (one database
+// thread, in order), and a session catching up reads the mailbox after it
+// too. Should storing fail, the push is retried: the device may then get
+// it twice, as after a crash.
 asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bool sweep) {
-  auto put = [this, &letters, ttl, sweep](pqxx::connection& conn) {
-    auto stored = mailbox_.put(conn, std::move(letters), ttl);
-    if (sweep) mailbox_.expire(conn);
-    return stored;
+  auto number = [this, &letters](pqxx::connection& conn) {
+    mailbox_.number(conn, letters);
+    return true;
   };
-  deliver(co_await db_.run(put));
+  co_await db_.run(number);
+  auto put = [this, &letters, ttl, sweep](pqxx::connection& conn) {
+    mailbox_.put(conn, letters, ttl);
+    if (sweep) mailbox_.expire(conn);
+    return true;
+  };
+  Eager<bool> stored(executor_, db_.run(put));
+  co_await asio::post(executor_, asio::use_awaitable);  // the INSERT is queued on the thread before any frame is written
+  deliver(letters);
+  co_await stored.get();
 }
 
-void WsHub::deliver(std::vector<Letter> letters) {
-  for (auto& letter : letters)
-    if (auto it = sessions_.find(letter.installation_id); it != sessions_.end())
-      it->second.session->deliver(std::move(letter));
+void WsHub::deliver(const std::vector<Letter>& letters) {
+  for (const auto& letter : letters)
+    if (auto it = sessions_.find(letter.installation_id); it != sessions_.end()) it->second.session->deliver(letter);
 }
 
 // Another sidecar stored letters with ids in the notified range: fetch them
@@ -119,7 +134,7 @@ asio::awaitable<void> WsHub::fetch_notified() {
       recheck_all();
       continue;
     }
-    deliver(std::move(letters));
+    deliver(letters);
   }
   fetching_ = false;
 }

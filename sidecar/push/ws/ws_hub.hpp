@@ -41,16 +41,16 @@ class WsHub : public WsDevices {
   int max_connections() const override { return max_connections_; }
   boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                           const std::string& channel_secret) override;
-  boost::asio::awaitable<void> serve(boost::beast::tcp_stream& connection, WsHandshake& handshake,
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, WsHandshake handshake,
                                      std::string installation_id, std::string channel_secret) override;
-  // Stores letters in the mailbox (telling the other sidecars), then hands
+  // Stores letters in the mailbox (telling the other sidecars) and hands
   // them to the devices connected here; throws when the database fails.
   // `sweep`: delete expired letters as well.
   boost::asio::awaitable<void> store(std::vector<Letter> letters, Duration ttl, bool sweep);
   void close_all();
 
  private:
-  void deliver(std::vector<Letter> letters);
+  void deliver(const std::vector<Letter>& letters);
   void notified(const db::Notification& notification);
   boost::asio::awaitable<void> fetch_notified();
   void recheck_all();

@@ -1,13 +1,12 @@
 #include "sidecar/push/ws/ws_session.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/push/ws/device_message.hpp"
@@ -18,9 +17,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, const config::Config& config,
+WsSession::WsSession(asio::ip::tcp::socket socket, std::string installation_id, const config::Config& config,
                      db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks)
-    : ws_(std::move(stream)),
+    : ws_(std::move(socket)),
       installation_id_(std::move(installation_id)),
       config_(config),
       db_(db),
@@ -28,7 +27,18 @@ WsSession::WsSession(beast::tcp_stream stream, std::string installation_id, cons
       acks_(acks),
       wake_(ws_.get_executor(), asio::steady_timer::time_point::max()) {}
 
-asio::awaitable<void> WsSession::run(const WsHandshake& handshake) {
+asio::awaitable<void> WsSession::run(WsHandshake handshake) {
+  if (!co_await accept(std::move(handshake))) co_return;
+  open_ = true;
+  spdlog::debug("ws: installation {} connected", installation_id_);
+  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+  co_await write_loop();
+  spdlog::debug("ws: installation {} disconnected", installation_id_);
+}
+
+// The handshake's request is freed once accepted (a coroutine of its own:
+// a device's connection lives for hours).
+asio::awaitable<bool> WsSession::accept(WsHandshake handshake) {
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = std::chrono::seconds(10);
   timeout.idle_timeout = config_.websocket.ping_interval * 2;
@@ -42,15 +52,10 @@ asio::awaitable<void> WsSession::run(const WsHandshake& handshake) {
   }));
   boost::system::error_code ec;
   co_await ws_.async_accept(handshake, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec || ended_) co_return;
-  open_ = true;
-  spdlog::debug("ws: installation {} connected", installation_id_);
-  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
-  co_await write_loop();
-  spdlog::debug("ws: installation {} disconnected", installation_id_);
+  co_return !ec && !ended_;
 }
 
-void WsSession::deliver(Letter letter) {
+void WsSession::deliver(const Letter& letter) {
   if (ended_) return;
   if (behind_ || reading_) return missed(letter.id);
   if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
@@ -59,7 +64,7 @@ void WsSession::deliver(Letter letter) {
     queue_.clear();
     return;
   }
-  queue_.push_back(std::move(letter));
+  queue_.push_back(letter);
   wake_.cancel();
 }
 
@@ -89,7 +94,7 @@ void WsSession::close() {
   end();
   if (!open_) {  // still in the handshake: no close frame to send
     boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    ws_.next_layer().close(ignored);
     return;
   }
   ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](boost::system::error_code) {});
@@ -176,15 +181,28 @@ void WsSession::acknowledge(std::int64_t seq) {
   acks_.add(shared_from_this(), seq);
 }
 
+// A device's messages are acknowledgements of a few bytes, read into a
+// small buffer of this coroutine: a dynamic buffer would hold 1.5 KB per
+// idle device, since a read is always waiting. A message longer than the
+// buffer is gathered on the heap until it is whole.
 asio::awaitable<void> WsSession::read_loop() {
   auto self = shared_from_this();
-  beast::flat_buffer buffer;
+  std::array<char, 128> chunk{};
+  std::string longer;
   while (!ended_) {
     boost::system::error_code ec;
-    buffer.clear();
-    co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n =
+        co_await ws_.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
-    for (auto seq : acks_in(beast::buffers_to_string(buffer.data()))) acknowledge(seq);
+    const std::string_view read(chunk.data(), n);
+    if (longer.empty() && ws_.is_message_done()) {
+      for (auto seq : acks_in(read)) acknowledge(seq);
+      continue;
+    }
+    longer.append(read);
+    if (!ws_.is_message_done()) continue;
+    for (auto seq : acks_in(longer)) acknowledge(seq);
+    std::string().swap(longer);
   }
   end();
 }

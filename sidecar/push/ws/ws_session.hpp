@@ -9,7 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "sidecar/config/config.hpp"
@@ -37,13 +37,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   using Letter = db::WsMailbox::Letter;
 
-  WsSession(boost::beast::tcp_stream stream, std::string installation_id, const config::Config& config,
+  WsSession(boost::asio::ip::tcp::socket socket, std::string installation_id, const config::Config& config,
             db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks);
 
   // Completes the handshake, then serves until the connection ends.
-  boost::asio::awaitable<void> run(const WsHandshake& handshake);
+  boost::asio::awaitable<void> run(WsHandshake handshake);
   // A letter for this device, stored in the mailbox.
-  void deliver(Letter letter);
+  void deliver(const Letter& letter);
   // The mailbox may hold letters that were not delivered from memory.
   void recheck();
   // An acknowledged letter's deletion was committed: its slot is free.
@@ -54,6 +54,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   const std::string& installation_id() const { return installation_id_; }
 
  private:
+  boost::asio::awaitable<bool> accept(WsHandshake handshake);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<bool> catch_up();
@@ -63,7 +64,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   int room() const;
   void end();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // On the socket itself: Beast's tcp_stream would add two timers per
+  // device, and the WebSocket stream keeps its own for pings and timeouts.
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
   std::string installation_id_;
   const config::Config& config_;
   db::DbThread& db_;
