@@ -1,47 +1,31 @@
-#include <boost/asio/io_context.hpp>
-#include <boost/beast/_experimental/test/stream.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <string_view>
+#include <vector>
 
 #include "fuzz/targets.hpp"
 #include "sidecar/push/ws/device_message.hpp"
+#include "sidecar/push/ws/ws_frames.hpp"
 
 namespace pushsync::fuzz {
 
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-
-const std::string handshake =
-    "GET /v1/ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-
-}  // namespace
-
-// After an accepted handshake, a device's bytes are read as the session
-// reads them (its message limit, each message to acks_in) until they end
-// or the connection is refused: every message read is within the limit.
+// A device's bytes after its WebSocket handshake, read as the session reads
+// them (in two pieces, split where the first byte says, as reads split a
+// stream): every message is within the limit, each goes to acks_in, and
+// nothing comes after a close or a violation.
 void ws_frames(Input input) {
-  asio::io_context io;
-  beast::test::stream device(io), server(io);
-  device.connect(server);
-  server.append(handshake);
-  server.append({reinterpret_cast<const char*>(input.data()), input.size()});
-  device.close();  // the server reads what was appended, then the end of the stream
-  beast::websocket::stream<beast::test::stream&> ws(server);
-  ws.read_message_max(push::max_device_message);
-  boost::system::error_code ec;
-  ws.accept(ec);
-  expect(!ec, "the device's handshake is accepted");
-  beast::flat_buffer buffer;
-  while (!ec) {
-    buffer.clear();
-    ws.read(buffer, ec);
-    if (ec) break;
-    expect(buffer.size() <= push::max_device_message, "no message read is over the limit");
-    push::acks_in(beast::buffers_to_string(buffer.data()));
+  const std::string_view bytes(reinterpret_cast<const char*>(input.data()), input.size());
+  const std::size_t split = bytes.empty() ? 0 : static_cast<unsigned char>(bytes[0]) % bytes.size();
+  push::WsReader reader(push::max_device_message);
+  std::vector<push::WsReader::Event> events;
+  reader.feed(bytes.substr(0, split), events);
+  reader.feed(bytes.substr(split), events);
+  using Kind = push::WsReader::Event::Kind;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& event = events[i];
+    if (event.kind == Kind::close || event.kind == Kind::violation)
+      expect(i + 1 == events.size(), "nothing is read after a close or a violation");
+    if (event.kind != Kind::message) continue;
+    expect(event.payload.size() <= push::max_device_message, "no message read is over the limit");
+    push::acks_in(event.payload);
   }
 }
 

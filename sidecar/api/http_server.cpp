@@ -151,8 +151,9 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     if (route && route->upgrade && response.status == 101) {
       open_.erase(&stream);
       tracked = false;
+      if (!co_await write(stream, response, request.version(), true, route->pattern)) co_return;
       stream.expires_never();
-      asio::co_spawn(io_, route->upgrade(stream.release_socket(), std::move(request)), asio::detached);
+      asio::co_spawn(io_, route->upgrade(stream.release_socket(), request), asio::detached);
       co_return;
     }
     // A refused upgrade ends the connection: the client will open a new one.

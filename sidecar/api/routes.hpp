@@ -33,9 +33,10 @@ struct Call {
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Call&)>;
 // Takes over the connection once the route's handler answered 101 (a
-// WebSocket handshake it accepted): the HTTP server's coroutine, its read
-// buffer and parser end there, so a long-lived connection keeps none of them.
-using UpgradeHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket, Request)>;
+// WebSocket handshake it accepted) and the server wrote that answer: the
+// HTTP server's coroutine, its read buffer and parser end there, so a
+// long-lived connection keeps none of them.
+using UpgradeHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket, const Request&)>;
 
 struct Route {
   std::string pattern;  // "/v1/installations/{id}"; also the metrics label

@@ -3,7 +3,8 @@
 // becomes a WebSocket that receives the installation's pushes. Browsers,
 // which cannot set headers on a WebSocket, offer the subprotocols
 // "pushsync.v1, <channelSecret>" instead. Beyond the devices' budget,
-// handshakes are answered 503.
+// handshakes are answered 503. The server answers an admitted handshake
+// (101, RFC 6455's headers) and hands the connection to push::WsDevices.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+
+#include "sidecar/push/ws/ws_frames.hpp"
 
 #include "sidecar/api/api_error.hpp"
 #include "sidecar/api/auth.hpp"
@@ -37,6 +40,13 @@ boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& cal
   using Admission = push::WsDevices::Admission;
   if (!boost::beast::websocket::is_upgrade(call.request))
     throw ApiError(400, "websocket_required", "/v1/ws takes a WebSocket handshake");
+  if (call.request[boost::beast::http::field::sec_websocket_version] != "13") {
+    ApiError version(426, "websocket_version", "only WebSocket version 13 (RFC 6455) is spoken here");
+    version.headers.emplace_back("Sec-WebSocket-Version", "13");
+    throw version;
+  }
+  const std::string_view key = call.request[boost::beast::http::field::sec_websocket_key];
+  if (key.size() != 24) throw ApiError(400, "websocket_key", "Sec-WebSocket-Key must be 16 bytes in base64");
   std::string id = last_value(call.query, "installationId");
   if (id.empty()) throw ApiError(400, "missing_installation_id", "connect to /v1/ws?installationId=<id>");
   auto secret = channel_secret_of(call.request);
@@ -45,8 +55,15 @@ boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& cal
                    "send the installation's channelSecret as Authorization: Bearer <secret> (browsers: as "
                    "the subprotocols \"pushsync.v1\", \"<secret>\")");
   switch (co_await devices.admit(id, *secret)) {
-    case Admission::admitted:
-      co_return Response::empty(101);
+    case Admission::admitted: {
+      auto switching = Response::empty(101);
+      switching.headers = {{"Upgrade", "websocket"}, {"Connection", "Upgrade"},
+                           {"Sec-WebSocket-Accept", push::ws_accept_key(key)}};
+      // Browsers require the subprotocol they offered echoed.
+      if (std::string_view(call.request[boost::beast::http::field::sec_websocket_protocol]).starts_with("pushsync.v1"))
+        switching.headers.emplace_back("Sec-WebSocket-Protocol", "pushsync.v1");
+      co_return switching;
+    }
     case Admission::closing:
       throw ApiError(503, "shutting_down", "the sidecar is stopping; reconnect later");
     case Admission::refused:
@@ -66,10 +83,10 @@ boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& cal
 void add_ws_route(Routes& routes, push::WsDevices& devices) {
   Route& route = routes.add("/v1/ws", Access::open);
   route.methods[boost::beast::http::verb::get] = [&devices](const Call& call) { return admit(devices, call); };
-  route.upgrade = [&devices](boost::asio::ip::tcp::socket socket, Request handshake) {
+  route.upgrade = [&devices](boost::asio::ip::tcp::socket socket, const Request& handshake) {
     std::string id = last_value(query_of(handshake.target()), "installationId");
     std::string secret = channel_secret_of(handshake).value_or("");  // admit() checked it
-    return devices.serve(std::move(socket), std::move(handshake), std::move(id), std::move(secret));
+    return devices.serve(std::move(socket), std::move(id), std::move(secret));
   };
 }
 

@@ -4,12 +4,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 namespace pushsync::push {
-
-using WsHandshake = boost::beast::http::request<boost::beast::http::string_body>;
 
 // What the channel's HTTP endpoint (api/ws_endpoint) asks of the devices'
 // side: is this device let in, and then its connection to serve.
@@ -28,10 +24,10 @@ class WsDevices {
   // An admitted device counts against max_connections until serve() ends.
   virtual boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                                   const std::string& channel_secret) = 0;
-  // Completes the handshake of an admitted device and serves it until its
-  // connection ends (or its channel secret is revoked).
-  virtual boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, WsHandshake handshake,
-                                             std::string installation_id, std::string channel_secret) = 0;
+  // Serves an admitted device whose handshake was answered (101) until
+  // its connection ends (or its channel secret is revoked).
+  virtual boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, std::string installation_id,
+                                             std::string channel_secret) = 0;
 };
 
 }  // namespace pushsync::push

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -27,12 +28,28 @@ WsHub::WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics&
       mailbox_(config.database.schema),
       db_(config.database.url, mailbox_.channel(), io, [this](const db::Notification& n) { notified(n); }),
       acks_(db_, mailbox_, executor_),
-      max_connections_(max_connections) {
+      max_connections_(max_connections),
+      read_buffer_(16 * 1024),
+      clock_(io) {
   // LISTEN before the first device comes, so the revocation of a secret
   // committed after its admission reaches this hub (a connection lost
   // later is made up for by close_all_revoked).
   auto listen = [](pqxx::connection&) { return true; };
   asio::co_spawn(executor_, db_.run(listen), asio::detached);
+  asio::co_spawn(executor_, tick_sessions(), asio::detached);
+}
+
+// One clock for every device's pings and timeouts (a timer per device
+// cost memory and a wakeup per ping). Runs until the hub is closed and its
+// last session has ended.
+asio::awaitable<void> WsHub::tick_sessions() {
+  while (!closing_ || !sessions_.empty()) {
+    clock_.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ignored;
+    co_await clock_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    const auto now = Clock::now();
+    for (auto& [id, connected] : sessions_) connected.session->tick(now);
+  }
 }
 
 asio::awaitable<WsDevices::Admission> WsHub::admit(const std::string& installation_id,
@@ -51,15 +68,15 @@ asio::awaitable<WsDevices::Admission> WsHub::admit(const std::string& installati
   co_return Admission::admitted;
 }
 
-asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, WsHandshake handshake,
-                                   std::string installation_id, std::string channel_secret) {
+asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string installation_id,
+                                   std::string channel_secret) {
   const std::string& id = installation_id;
-  auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_, mailbox_, acks_);
+  auto session = std::make_shared<WsSession>(std::move(connection), id, config_, db_, mailbox_, acks_, read_buffer_);
   auto& slot = sessions_[id];
   if (slot.session) slot.session->close();  // replaced by this connection
   slot = {session, sha256_hex(channel_secret)};
   metrics_.ws_connected();
-  co_await session->run(std::move(handshake));
+  co_await session->run();
   metrics_.ws_disconnected();
   --admitted_;
   if (auto it = sessions_.find(id); it != sessions_.end() && it->second.session == session) sessions_.erase(it);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_pool.hpp"
@@ -41,8 +42,8 @@ class WsHub : public WsDevices {
   int max_connections() const override { return max_connections_; }
   boost::asio::awaitable<Admission> admit(const std::string& installation_id,
                                           const std::string& channel_secret) override;
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, WsHandshake handshake,
-                                     std::string installation_id, std::string channel_secret) override;
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket connection, std::string installation_id,
+                                     std::string channel_secret) override;
   // Stores letters in the mailbox (telling the other sidecars) and hands
   // them to the devices connected here; throws when the database fails.
   // `sweep`: delete expired letters as well.
@@ -56,6 +57,7 @@ class WsHub : public WsDevices {
   void recheck_all();
   void close_if_revoked(const db::WsRevocation& revocation);
   boost::asio::awaitable<void> close_all_revoked();
+  boost::asio::awaitable<void> tick_sessions();
 
   const config::Config& config_;
   db::DbPool& api_db_;
@@ -75,6 +77,8 @@ class WsHub : public WsDevices {
   std::optional<std::pair<std::int64_t, std::int64_t>> notified_range_;  // not fetched yet
   bool fetching_ = false;
   bool closing_ = false;
+  std::vector<char> read_buffer_;  // every session's reads, one at a time
+  boost::asio::steady_timer clock_;  // pings and timeouts of every session (tick_sessions)
 };
 
 }  // namespace pushsync::push

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/push/ws/device_message.hpp"
@@ -14,49 +17,39 @@
 namespace pushsync::push {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+using asio::ip::tcp;
 
-WsSession::WsSession(asio::ip::tcp::socket socket, std::string installation_id, const config::Config& config,
-                     db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks)
-    : ws_(std::move(socket)),
+namespace {
+
+constexpr auto close_wait = std::chrono::seconds(2);
+
+}  // namespace
+
+WsSession::WsSession(tcp::socket socket, std::string installation_id, const config::Config& config, db::DbThread& db,
+                     const db::WsMailbox& mailbox, WsAcks& acks, std::span<char> read_buffer)
+    : socket_(std::move(socket)),
       installation_id_(std::move(installation_id)),
       config_(config),
       db_(db),
       mailbox_(mailbox),
       acks_(acks),
-      wake_(ws_.get_executor(), asio::steady_timer::time_point::max()) {}
+      read_buffer_(read_buffer),
+      reader_(max_device_message),
+      wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      last_heard_(Clock::now()) {}
 
-asio::awaitable<void> WsSession::run(WsHandshake handshake) {
-  if (!co_await accept(std::move(handshake))) co_return;
-  open_ = true;
+asio::awaitable<void> WsSession::run() {
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);  // reads drain what is there, then wait again
+  socket_.set_option(tcp::no_delay(true), ec);
   spdlog::debug("ws: installation {} connected", installation_id_);
-  asio::co_spawn(ws_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
+  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->read_loop(); }, asio::detached);
   co_await write_loop();
   spdlog::debug("ws: installation {} disconnected", installation_id_);
 }
 
-// The handshake's request is freed once accepted (a coroutine of its own:
-// a device's connection lives for hours).
-asio::awaitable<bool> WsSession::accept(WsHandshake handshake) {
-  websocket::stream_base::timeout timeout{};
-  timeout.handshake_timeout = std::chrono::seconds(10);
-  timeout.idle_timeout = config_.websocket.ping_interval * 2;
-  timeout.keep_alive_pings = true;
-  ws_.set_option(timeout);
-  ws_.read_message_max(max_device_message);
-  const bool browser = std::string_view(handshake[beast::http::field::sec_websocket_protocol]).starts_with("pushsync.v1");
-  ws_.set_option(websocket::stream_base::decorator([browser](websocket::response_type& response) {
-    response.set(beast::http::field::server, "pushsync");
-    if (browser) response.set(beast::http::field::sec_websocket_protocol, "pushsync.v1");  // browsers require the echo
-  }));
-  boost::system::error_code ec;
-  co_await ws_.async_accept(handshake, asio::redirect_error(asio::use_awaitable, ec));
-  co_return !ec && !ended_;
-}
-
 void WsSession::deliver(const Letter& letter) {
-  if (ended_) return;
+  if (ended_ || closing_since_ != Clock::time_point::max()) return;
   if (behind_ || reading_) return missed(letter.id);
   if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
     // More than the window holds: drop them and read them back later.
@@ -89,15 +82,18 @@ void WsSession::deleted(std::int64_t id) {
   wake_.cancel();
 }
 
-void WsSession::close() {
+void WsSession::close() { send_control(WsOpcode::close, ws_close_payload(ws_going_away)); }
+
+void WsSession::tick(Clock::time_point now) {
   if (ended_) return;
-  end();
-  if (!open_) {  // still in the handshake: no close frame to send
-    boost::system::error_code ignored;
-    ws_.next_layer().close(ignored);
-    return;
+  const Duration interval = config_.websocket.ping_interval;
+  if (now - closing_since_ > close_wait) return drop();     // no answer to our close frame
+  if (now - writing_since_ > 2 * interval) return drop();   // the device stopped reading
+  if (now - last_heard_ > 2 * interval) return drop();      // nothing heard, pings unanswered
+  if (now - last_heard_ >= interval && !pinged_) {
+    pinged_ = true;
+    send_control(WsOpcode::ping, "");
   }
-  ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](boost::system::error_code) {});
 }
 
 void WsSession::end() {
@@ -105,17 +101,38 @@ void WsSession::end() {
   wake_.cancel();
 }
 
+// Ends at once: pending reads and writes complete with an error.
+void WsSession::drop() {
+  end();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+// Control frames go out before letters; nothing follows a close frame.
+void WsSession::send_control(WsOpcode opcode, const std::string& payload) {
+  if (ended_ || closing_since_ != Clock::time_point::max()) return;
+  const auto header = ws_frame_header(opcode, payload.size());
+  control_.append(header.bytes.data(), header.size).append(payload);
+  if (opcode == WsOpcode::close) closing_since_ = Clock::now();
+  wake_.cancel();
+}
+
 int WsSession::room() const { return config_.websocket.max_unacked - static_cast<int>(in_flight_.size()); }
 
 asio::awaitable<void> WsSession::write_loop() {
   while (!ended_) {
-    if (room() > 0 && !queue_.empty()) {
+    if (!control_.empty()) {
+      if (!co_await write_control()) break;
+      continue;
+    }
+    const bool open = closing_since_ == Clock::time_point::max();
+    if (open && room() > 0 && !queue_.empty()) {
       Letter letter = std::move(queue_.front());
       queue_.erase(queue_.begin());
       if (!co_await send(letter)) break;
       continue;
     }
-    if (room() > 0 && behind_) {
+    if (open && room() > 0 && behind_) {
       if (!co_await catch_up()) break;
       continue;
     }
@@ -123,7 +140,20 @@ asio::awaitable<void> WsSession::write_loop() {
     boost::system::error_code ignored;
     co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
-  end();
+  drop();
+}
+
+// Writes the waiting control frames; after a close frame, the device's
+// answer (its close, then the end of the connection) ends the session.
+asio::awaitable<bool> WsSession::write_control() {
+  const std::string frames = std::move(control_);
+  control_.clear();
+  writing_since_ = Clock::now();
+  boost::system::error_code ec;
+  co_await asio::async_write(socket_, asio::buffer(frames), asio::redirect_error(asio::use_awaitable, ec));
+  writing_since_ = Clock::time_point::max();
+  if (!ec && closing_since_ != Clock::time_point::max()) socket_.shutdown(tcp::socket::shutdown_send, ec);
+  co_return !ec;
 }
 
 // Reads the next letters from the mailbox; false when the connection failed.
@@ -166,11 +196,20 @@ asio::awaitable<bool> WsSession::send(const Letter& letter) {
   // In flight before the write: the device may acknowledge it before the
   // write's completion runs.
   if (!in_flight_.emplace(letter.id, false).second) co_return true;
-  // The stored frame is a JSON object: put "seq" first.
-  std::string frame = "{\"seq\":" + std::to_string(letter.id) + (letter.frame.size() > 2 ? "," : "") +
-                      letter.frame.substr(1);
+  // The stored frame is a JSON object: "seq" goes first, the rest is
+  // written from the letter itself.
+  const std::string_view rest = std::string_view(letter.frame).substr(1);
+  std::array<char, 32> seq{};
+  const int seq_size = std::snprintf(seq.data(), seq.size(), "{\"seq\":%lld%s", static_cast<long long>(letter.id),
+                                     rest.size() > 1 ? "," : "");
+  const auto header = ws_frame_header(WsOpcode::text, static_cast<std::size_t>(seq_size) + rest.size());
+  const std::array<asio::const_buffer, 3> frame{asio::buffer(header.bytes.data(), header.size),
+                                                asio::buffer(seq.data(), static_cast<std::size_t>(seq_size)),
+                                                asio::buffer(rest.data(), rest.size())};
+  writing_since_ = Clock::now();
   boost::system::error_code ec;
-  co_await ws_.async_write(asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(socket_, frame, asio::redirect_error(asio::use_awaitable, ec));
+  writing_since_ = Clock::time_point::max();
   co_return !ec;
 }
 
@@ -181,28 +220,44 @@ void WsSession::acknowledge(std::int64_t seq) {
   acks_.add(shared_from_this(), seq);
 }
 
-// A device's messages are acknowledgements of a few bytes, read into a
-// small buffer of this coroutine: a dynamic buffer would hold 1.5 KB per
-// idle device, since a read is always waiting. A message longer than the
-// buffer is gathered on the heap until it is whole.
+void WsSession::received(WsReader::Event& event) {
+  using Kind = WsReader::Event::Kind;
+  switch (event.kind) {
+    case Kind::message:
+      for (auto seq : acks_in(event.payload)) acknowledge(seq);
+      break;
+    case Kind::ping:
+      send_control(WsOpcode::pong, event.payload);
+      break;
+    case Kind::pong:
+      break;
+    case Kind::close:
+      // Its close answers ours, or asks for one back (with its code).
+      if (closing_since_ != Clock::time_point::max()) return end();
+      send_control(WsOpcode::close, event.code == ws_no_status ? "" : ws_close_payload(event.code));
+      break;
+    case Kind::violation:
+      send_control(WsOpcode::close, ws_close_payload(event.code));
+      break;
+  }
+}
+
+// Waits for the socket to be readable, then reads what is there into the
+// shared buffer and handles it before waiting again.
 asio::awaitable<void> WsSession::read_loop() {
   auto self = shared_from_this();
-  std::array<char, 128> chunk{};
-  std::string longer;
   while (!ended_) {
     boost::system::error_code ec;
-    const std::size_t n =
-        co_await ws_.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;
-    const std::string_view read(chunk.data(), n);
-    if (longer.empty() && ws_.is_message_done()) {
-      for (auto seq : acks_in(read)) acknowledge(seq);
-      continue;
-    }
-    longer.append(read);
-    if (!ws_.is_message_done()) continue;
-    for (auto seq : acks_in(longer)) acknowledge(seq);
-    std::string().swap(longer);
+    co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || ended_) break;
+    const std::size_t n = socket_.read_some(asio::buffer(read_buffer_.data(), read_buffer_.size()), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+    if (ec) break;  // the end of the connection included
+    last_heard_ = Clock::now();
+    pinged_ = false;
+    std::vector<WsReader::Event> events;  // freed before the next wait
+    reader_.feed(std::string_view(read_buffer_.data(), n), events);
+    for (auto& event : events) received(event);
   }
   end();
 }

@@ -4,28 +4,28 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "sidecar/config/config.hpp"
 #include "sidecar/db/db_thread.hpp"
 #include "sidecar/db/ws_mailbox.hpp"
+#include "sidecar/model/duration.hpp"
 #include "sidecar/push/ws/ws_acks.hpp"
-#include "sidecar/push/ws/ws_devices.hpp"
+#include "sidecar/push/ws/ws_frames.hpp"
 
 namespace pushsync::push {
 
-// One connected `ws` device. Sends the device its letters, each frame with
-// a "seq" the device acknowledges with {"ack": seq}; an acknowledged letter
-// is deleted from the mailbox. At most websocket.max_unacked letters are in
-// flight, so a slow device costs bounded memory; unacknowledged ones are
-// sent again on the next connection. Beast pings a silent device and drops
-// it after two ping intervals.
+// One connected `ws` device, from its answered handshake on. Sends the
+// device its letters, each frame with a "seq" the device acknowledges with
+// {"ack": seq}; an acknowledged letter is deleted from the mailbox. At most
+// websocket.max_unacked letters are in flight, so a slow device costs
+// bounded memory; unacknowledged ones are sent again on the next connection.
 //
 // Letters arrive from memory (deliver(): stored by this sidecar, or read
 // once for all its sessions when another sidecar notified them). The
@@ -33,48 +33,66 @@ namespace pushsync::push {
 // letters came than the session holds, or when a notification may have
 // been missed (recheck()). While it catches up, letters from memory are
 // left to that read. Idle sessions cost the database nothing.
+//
+// An idle device costs a socket, this object and two waiting coroutines:
+// reads wait for the socket to be readable and then use the hub's buffer;
+// pings come from the hub's clock (tick()), not a timer per device.
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
   using Letter = db::WsMailbox::Letter;
 
+  // `read_buffer` is shared by every session of one io_context (a read
+  // never suspends while it uses it).
   WsSession(boost::asio::ip::tcp::socket socket, std::string installation_id, const config::Config& config,
-            db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks);
+            db::DbThread& db, const db::WsMailbox& mailbox, WsAcks& acks, std::span<char> read_buffer);
 
-  // Completes the handshake, then serves until the connection ends.
-  boost::asio::awaitable<void> run(WsHandshake handshake);
-  // A letter for this device, stored in the mailbox.
+  // Serves the device until the connection ends.
+  boost::asio::awaitable<void> run();
+  // A letter for this device, stored in the mailbox (or being stored).
   void deliver(const Letter& letter);
   // The mailbox may hold letters that were not delivered from memory.
   void recheck();
   // An acknowledged letter's deletion was committed: its slot is free.
   void deleted(std::int64_t id);
-  // Ends the session with a close frame (replaced by a newer connection, or
-  // the sidecar stops).
+  // Ends the session with a close frame (replaced by a newer connection, a
+  // revoked secret, or the sidecar stops).
   void close();
+  // Called about once a second: a device heard from less than
+  // websocket.ping_interval ago is left alone, a quiet one is pinged, one
+  // silent for two intervals (or not reading what is written to it) is
+  // dropped, and a closing one that does not answer within 2 s.
+  void tick(Clock::time_point now);
   const std::string& installation_id() const { return installation_id_; }
 
  private:
-  boost::asio::awaitable<bool> accept(WsHandshake handshake);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<bool> catch_up();
   boost::asio::awaitable<bool> send(const Letter& letter);
+  boost::asio::awaitable<bool> write_control();
+  void received(WsReader::Event& event);
+  void send_control(WsOpcode opcode, const std::string& payload);
   void acknowledge(std::int64_t seq);
   void missed(std::int64_t id);
   int room() const;
   void end();
+  void drop();
 
-  // On the socket itself: Beast's tcp_stream would add two timers per
-  // device, and the WebSocket stream keeps its own for pings and timeouts.
-  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
+  boost::asio::ip::tcp::socket socket_;
   std::string installation_id_;
   const config::Config& config_;
   db::DbThread& db_;
   const db::WsMailbox& mailbox_;
   WsAcks& acks_;
+  std::span<char> read_buffer_;
+  WsReader reader_;
   boost::asio::steady_timer wake_;
-  bool open_ = false;  // the handshake is done
+  Clock::time_point last_heard_;
+  Clock::time_point writing_since_ = Clock::time_point::max();  // while a write is under way
+  Clock::time_point closing_since_ = Clock::time_point::max();  // once a close frame is queued
+  bool pinged_ = false;
   bool ended_ = false;
+  std::string control_;  // control frames (pong, ping, close) waiting to be written, whole
   // Catching up: the mailbox must be read from `cursor_` on (letters with
   // lower ids were sent, or are read again and skipped by `in_flight_`).
   bool behind_ = true;
