@@ -1,5 +1,6 @@
 #include "sidecar/db/waiting_pushes.hpp"
 
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 #include "sidecar/db/sql_text.hpp"
