@@ -31,13 +31,13 @@ const summary = (us) => ({ min_ms: Math.min(...us) / 1000, p50_ms: pct(us, 50) /
 const waiting = new Map();
 let framesReceived = 0;
 let duplicates = 0;
-function received(device, key, t) {
+function received(device, key, t, at = nowUs()) {
   ++framesReceived;
   const w = waiting.get(key);
   if (!w) return;
   if (w.devices.has(device)) return void ++duplicates;
   w.devices.add(device);
-  w.latencies.push(nowUs() - Number(t));
+  w.latencies.push(at - Number(t));
   if (w.latencies.length === w.want) w.done();
 }
 
@@ -53,10 +53,14 @@ function connect(port, id, i) {
       });
     ws.on('open', () => resolve(ws));
     ws.on('error', reject);
+    // The frame's arrival time is taken first and the acknowledgement sent
+    // after the frames that arrived with it: the simulated devices share
+    // one thread, and a device's receipt must not wait for the others' acks.
     ws.on('message', (data) => {
+      const at = nowUs();
       const frame = JSON.parse(data.toString());
-      ws.send(JSON.stringify({ ack: frame.seq }));
-      received(id, frame.k, frame.t);
+      received(id, frame.k, frame.t, at);
+      setImmediate(() => ws.send(`{"ack":${frame.seq}}`));
     });
   });
 }
