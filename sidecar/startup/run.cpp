@@ -111,6 +111,9 @@ void reread_api_tokens_on_hangup(asio::signal_set& hangup, const ConfigSource& r
 
 int run(const config::Config& config, const ConfigSource& reload) {
   asio::io_context io;
+  // Caught from here until run() has torn everything down: a second SIGTERM
+  // while threads are joined must not kill a sidecar that is stopping cleanly.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   capture::Wakeup wakeup(io);
   metrics::Metrics metrics;
   db::DbThread db(config.database.url, config.database.schema, io,
@@ -128,7 +131,6 @@ int run(const config::Config& config, const ConfigSource& reload) {
   asio::steady_timer deadline(io);
   asio::signal_set hangup(io, SIGHUP);
   reread_api_tokens_on_hangup(hangup, reload, http);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("signal {}: finishing in-flight work (at most {} ms)", signal, config.shutdown_timeout.count());

@@ -41,7 +41,8 @@ WsHub::WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics&
 
 // One clock for every device's pings and timeouts (a timer per device
 // cost memory and a wakeup per ping). Runs until the hub is closed and its
-// last session has ended.
+// last session has ended (which cancels the wait, so that a stop does not
+// wait for the next tick).
 asio::awaitable<void> WsHub::tick_sessions() {
   while (!closing_ || !sessions_.empty()) {
     clock_.expires_after(std::chrono::seconds(1));
@@ -80,6 +81,7 @@ asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string
   metrics_.ws_disconnected();
   --admitted_;
   if (auto it = sessions_.find(id); it != sessions_.end() && it->second.session == session) sessions_.erase(it);
+  if (closing_ && sessions_.empty()) clock_.cancel();  // the last one: the clock stops now, not in a second
 }
 
 // Letters are numbered first and handed to the devices connected here at
@@ -189,6 +191,7 @@ asio::awaitable<void> WsHub::close_all_revoked() {
 void WsHub::close_all() {
   closing_ = true;
   for (auto& [id, connected] : sessions_) connected.session->close();
+  if (sessions_.empty()) clock_.cancel();
 }
 
 }  // namespace pushsync::push
