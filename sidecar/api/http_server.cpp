@@ -151,7 +151,10 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     if (route && route->upgrade && response.status == 101) {
       open_.erase(&stream);
       tracked = false;
-      if (!co_await write(stream, response, request.version(), true, route->pattern)) co_return;
+      // Handed over even when the 101 could not be written: the upgrade
+      // handler owns what the handshake's admission took, and gives it
+      // back when the connection it finds broken ends.
+      co_await write(stream, response, request.version(), true, route->pattern);
       stream.expires_never();
       asio::co_spawn(io_, route->upgrade(stream.release_socket(), request), asio::detached);
       co_return;
