@@ -17,9 +17,9 @@ namespace pushsync::push {
 
 enum class WsOpcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 };
 
-// Close codes the server sends.
-inline constexpr std::uint16_t ws_normal = 1000, ws_going_away = 1001, ws_protocol_error = 1002,
-                               ws_no_status = 1005, ws_too_big = 1009;
+// Close codes the server sends, and 1005: a device closed without one.
+inline constexpr std::uint16_t ws_going_away = 1001, ws_protocol_error = 1002, ws_no_status = 1005,
+                               ws_too_big = 1009;
 
 // The header of a server frame (FIN set, unmasked) carrying `size` bytes.
 struct WsFrameHeader {
@@ -51,7 +51,6 @@ class WsReader {
 
   // Appends the events `bytes` complete to `out`.
   void feed(std::string_view bytes, std::vector<Event>& out);
-  bool done() const { return done_; }
 
  private:
   // Reads whole frames from `data`; returns the bytes read.
