@@ -49,7 +49,7 @@ asio::awaitable<void> WsSession::run() {
 }
 
 void WsSession::deliver(const Letter& letter) {
-  if (ended_ || closing_since_ != Clock::time_point::max()) return;
+  if (ended_ || closing()) return;
   if (behind_ || reading_) return missed(letter.id);
   if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
     // More than the window holds: drop them and read them back later.
@@ -110,7 +110,7 @@ void WsSession::drop() {
 
 // Control frames go out before letters; nothing follows a close frame.
 void WsSession::send_control(WsOpcode opcode, const std::string& payload) {
-  if (ended_ || closing_since_ != Clock::time_point::max()) return;
+  if (ended_ || closing()) return;
   const auto header = ws_frame_header(opcode, payload.size());
   control_.append(header.bytes.data(), header.size).append(payload);
   if (opcode == WsOpcode::close) closing_since_ = Clock::now();
@@ -125,7 +125,7 @@ asio::awaitable<void> WsSession::write_loop() {
       if (!co_await write_control()) break;
       continue;
     }
-    const bool open = closing_since_ == Clock::time_point::max();
+    const bool open = !closing();
     if (open && room() > 0 && !queue_.empty()) {
       Letter letter = std::move(queue_.front());
       queue_.erase(queue_.begin());
@@ -148,11 +148,19 @@ asio::awaitable<void> WsSession::write_loop() {
 asio::awaitable<bool> WsSession::write_control() {
   const std::string frames = std::move(control_);
   control_.clear();
+  if (!co_await write(asio::buffer(frames))) co_return false;
+  boost::system::error_code ec;
+  if (closing()) socket_.shutdown(tcp::socket::shutdown_send, ec);
+  co_return !ec;
+}
+
+// Writes whole; tick() drops a device that keeps a write waiting too long.
+template <typename Buffers>
+asio::awaitable<bool> WsSession::write(const Buffers& buffers) {
   writing_since_ = Clock::now();
   boost::system::error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(frames), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   writing_since_ = Clock::time_point::max();
-  if (!ec && closing_since_ != Clock::time_point::max()) socket_.shutdown(tcp::socket::shutdown_send, ec);
   co_return !ec;
 }
 
@@ -206,11 +214,7 @@ asio::awaitable<bool> WsSession::send(const Letter& letter) {
   const std::array<asio::const_buffer, 3> frame{asio::buffer(header.bytes.data(), header.size),
                                                 asio::buffer(seq.data(), static_cast<std::size_t>(seq_size)),
                                                 asio::buffer(rest.data(), rest.size())};
-  writing_since_ = Clock::now();
-  boost::system::error_code ec;
-  co_await asio::async_write(socket_, frame, asio::redirect_error(asio::use_awaitable, ec));
-  writing_since_ = Clock::time_point::max();
-  co_return !ec;
+  co_return co_await write(frame);
 }
 
 void WsSession::acknowledge(std::int64_t seq) {
@@ -233,7 +237,7 @@ void WsSession::received(WsReader::Event& event) {
       break;
     case Kind::close:
       // Its close answers ours, or asks for one back (with its code).
-      if (closing_since_ != Clock::time_point::max()) return end();
+      if (closing()) return end();
       send_control(WsOpcode::close, event.code == ws_no_status ? "" : ws_close_payload(event.code));
       break;
     case Kind::violation:

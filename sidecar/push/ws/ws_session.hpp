@@ -70,6 +70,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::asio::awaitable<bool> catch_up();
   boost::asio::awaitable<bool> send(const Letter& letter);
   boost::asio::awaitable<bool> write_control();
+  template <typename Buffers>
+  boost::asio::awaitable<bool> write(const Buffers& buffers);
+  bool closing() const { return closing_since_ != Clock::time_point::max(); }
   void received(WsReader::Event& event);
   void send_control(WsOpcode opcode, const std::string& payload);
   void acknowledge(std::int64_t seq);
