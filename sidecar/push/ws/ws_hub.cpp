@@ -44,7 +44,7 @@ WsHub::WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics&
 // last session has ended (which cancels the wait, so that a stop does not
 // wait for the next tick).
 asio::awaitable<void> WsHub::tick_sessions() {
-  while (!closing_ || !sessions_.empty()) {
+  while (!closed()) {
     clock_.expires_after(std::chrono::seconds(1));
     boost::system::error_code ignored;
     co_await clock_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -81,7 +81,7 @@ asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string
   metrics_.ws_disconnected();
   --admitted_;
   if (auto it = sessions_.find(id); it != sessions_.end() && it->second.session == session) sessions_.erase(it);
-  if (closing_ && sessions_.empty()) clock_.cancel();  // the last one: the clock stops now, not in a second
+  if (closed()) clock_.cancel();  // the last one: the clock stops now, not in a second
 }
 
 // Letters are numbered first and handed to the devices connected here at
@@ -191,7 +191,7 @@ asio::awaitable<void> WsHub::close_all_revoked() {
 void WsHub::close_all() {
   closing_ = true;
   for (auto& [id, connected] : sessions_) connected.session->close();
-  if (sessions_.empty()) clock_.cancel();
+  if (closed()) clock_.cancel();
 }
 
 }  // namespace pushsync::push

@@ -58,6 +58,7 @@ class WsHub : public WsDevices {
   void close_if_revoked(const db::WsRevocation& revocation);
   boost::asio::awaitable<void> close_all_revoked();
   boost::asio::awaitable<void> tick_sessions();
+  bool closed() const { return closing_ && sessions_.empty(); }  // closing, and the last session has ended
 
   const config::Config& config_;
   db::DbPool& api_db_;
