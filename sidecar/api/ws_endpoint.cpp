@@ -23,14 +23,18 @@ namespace pushsync::api {
 
 namespace {
 
+// What browsers offer before the secret, and what the 101 echoes to them.
+constexpr std::string_view browser_subprotocol = "pushsync.v1";
+
 // The secret from "Authorization: Bearer <secret>", or from the subprotocols
 // "pushsync.v1, <secret>" a browser offers.
 std::optional<std::string> channel_secret_of(const Request& request) {
   if (auto bearer = bearer_token(request)) return std::string(*bearer);
   std::string_view offered = request[boost::beast::http::field::sec_websocket_protocol];
-  constexpr std::string_view prefix = "pushsync.v1,";
-  if (!offered.starts_with(prefix)) return std::nullopt;
-  offered.remove_prefix(prefix.size());
+  if (!offered.starts_with(browser_subprotocol)) return std::nullopt;
+  offered.remove_prefix(browser_subprotocol.size());
+  if (!offered.starts_with(',')) return std::nullopt;
+  offered.remove_prefix(1);
   while (!offered.empty() && offered.front() == ' ') offered.remove_prefix(1);
   if (offered.empty() || offered.find(',') != std::string_view::npos) return std::nullopt;
   return std::string(offered);
@@ -60,8 +64,9 @@ boost::asio::awaitable<Response> admit(push::WsDevices& devices, const Call& cal
       switching.headers = {{"Upgrade", "websocket"}, {"Connection", "Upgrade"},
                            {"Sec-WebSocket-Accept", push::ws_accept_key(key)}};
       // Browsers require the subprotocol they offered echoed.
-      if (std::string_view(call.request[boost::beast::http::field::sec_websocket_protocol]).starts_with("pushsync.v1"))
-        switching.headers.emplace_back("Sec-WebSocket-Protocol", "pushsync.v1");
+      if (std::string_view(call.request[boost::beast::http::field::sec_websocket_protocol])
+              .starts_with(browser_subprotocol))
+        switching.headers.emplace_back("Sec-WebSocket-Protocol", std::string(browser_subprotocol));
       co_return switching;
     }
     case Admission::closing:
