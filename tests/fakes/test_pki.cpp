@@ -1,6 +1,7 @@
 #include "tests/fakes/test_pki.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -12,15 +13,19 @@ namespace pushsync::test {
 namespace {
 
 void run(const std::string& command) {
-  if (std::system((command + " 2>/dev/null").c_str()) != 0) throw std::runtime_error("failed: " + command);
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
 }
 
-TestPki make() {
-  char templ[] = "/tmp/pushsync-pki-XXXXXX";
-  if (!mkdtemp(templ)) throw std::runtime_error("mkdtemp failed");
+std::string temp_dir(const char* kind) {
+  std::string templ = std::string("/tmp/pushsync-") + kind + "-XXXXXX";
+  if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+  return templ;
+}
+
+TestPki in(const std::string& dir) {
   TestPki pki;
-  pki.dir = templ;
-  auto f = [&](const char* name) { return pki.dir + "/" + name; };
+  pki.dir = dir;
+  auto f = [&](const char* name) { return dir + "/" + name; };
   pki.ca_cert = f("ca.pem");
   pki.server_cert = f("server.pem");
   pki.server_key = f("server.key");
@@ -32,30 +37,27 @@ TestPki make() {
   pki.apns_public_key = f("apns.pub");
   pki.fcm_key = f("fcm.pem");
   pki.fcm_public_key = f("fcm.pub");
-  const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes ";
-  std::ofstream(f("server.ext")) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-  run("openssl req -x509" + ec + "-keyout " + f("ca.key") + " -out " + pki.ca_cert +
-      " -days 2 -subj /CN=pushsync-test-ca");
-  auto signed_by_ca = [&](const std::string& cert, const std::string& key, const std::string& cn,
-                          const std::string& ext) {
-    run("openssl req" + ec + "-keyout " + key + " -out " + cert + ".csr -subj /CN=" + cn);
-    run("openssl x509 -req -in " + cert + ".csr -CA " + pki.ca_cert + " -CAkey " + f("ca.key") +
-        " -CAcreateserial -days 2 -out " + cert + ext);
-  };
-  signed_by_ca(pki.server_cert, pki.server_key, "localhost", " -extfile " + f("server.ext"));
-  signed_by_ca(pki.client_cert, pki.client_key, "com.example.todo", "");
-  run("openssl req -x509" + ec + "-keyout " + pki.untrusted_key + " -out " + pki.untrusted_cert +
-      " -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1");
-  run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + pki.apns_key);
-  run("openssl pkey -in " + pki.apns_key + " -pubout -out " + pki.apns_public_key);
-  run("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + pki.fcm_key);
-  run("openssl pkey -in " + pki.fcm_key + " -pubout -out " + pki.fcm_public_key);
+  pki.files_dir = temp_dir("test-files");
+  return pki;
+}
+
+// ctest's set when there is one, else a set of this process's own.
+TestPki make() {
+  const char* shared = std::getenv("PUSHSYNC_TEST_PKI");
+  if (shared && std::filesystem::exists(std::string(shared) + "/ready")) return in(shared);
+  TestPki pki = in(temp_dir("pki"));
+  run(std::string(PUSHSYNC_SOURCE_DIR "/scripts/test-pki.sh make '") + pki.dir + "'");
   return pki;
 }
 
 struct Cleanup {
   const TestPki& pki;
-  ~Cleanup() { std::system(("rm -rf '" + pki.dir + "'").c_str()); }
+  ~Cleanup() {
+    std::error_code ignored;
+    std::filesystem::remove_all(pki.files_dir, ignored);
+    const char* shared = std::getenv("PUSHSYNC_TEST_PKI");
+    if (!shared || pki.dir != shared) std::filesystem::remove_all(pki.dir, ignored);
+  }
 };
 
 }  // namespace
@@ -70,7 +72,7 @@ std::string TestPki::service_account_file(const std::string& token_uri, const st
                             {"client_email", "pushsync@" + project_id + ".iam.gserviceaccount.com"},
                             {"token_uri", token_uri}};
   static int n = 0;
-  std::string path = dir + "/service-account-" + std::to_string(++n) + ".json";
+  std::string path = files_dir + "/service-account-" + std::to_string(++n) + ".json";
   std::ofstream(path) << account.dump(2);
   return path;
 }

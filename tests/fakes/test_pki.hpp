@@ -4,13 +4,12 @@
 
 namespace pushsync::test {
 
-// Keys and certificates made with the openssl CLI in a fresh temp dir when
-// a test starts: a test CA, a server certificate for localhost/127.0.0.1
-// signed by it, a client certificate (APNs certificate auth), an APNs .p8
-// key with its public half, and a self-signed server certificate nobody
-// trusts.
+// The tests' keys and certificates (scripts/test-pki.sh says which): the
+// set ctest made for its run (PUSHSYNC_TEST_PKI), read-only, or else one
+// made in a fresh temp dir when the process first asks.
 struct TestPki {
   std::string dir;
+  std::string files_dir;  // this process's own files (service accounts, keys a test writes)
   std::string ca_cert;
   std::string server_cert, server_key;
   std::string client_cert, client_key;

@@ -35,7 +35,7 @@ std::string error_of(const std::string& yaml, const EnvLookup& lookup = env()) {
 
 TEST(ConfigLoader, TheExampleConfigIsValid) {
   auto vapid = push::webpush::generate_vapid_keys();
-  std::string vapid_file = test::TestPki::get().dir + "/example-vapid.pem";
+  std::string vapid_file = test::TestPki::get().files_dir + "/example-vapid.pem";
   std::ofstream(vapid_file) << vapid.private_pem;
   auto config = load_config(PUSHSYNC_SOURCE_DIR "/config/pushsync.example.yaml",
                             env({{"DATABASE_URL", "postgresql:///app"},
@@ -249,7 +249,7 @@ namespace {
 
 TEST(ConfigLoader, WebPushErrorsPointAtTheirKey) {
   auto vapid = push::webpush::generate_vapid_keys();
-  std::string vapid_file = test::TestPki::get().dir + "/vapid-errors.pem";
+  std::string vapid_file = test::TestPki::get().files_dir + "/vapid-errors.pem";
   std::ofstream(vapid_file) << vapid.private_pem;
   auto webpush = [&](const std::string& key_file, const std::string& subject) {
     return "database: {url: postgresql:///app}\nwebpush:\n  vapid_public_key: " + vapid.public_key +
