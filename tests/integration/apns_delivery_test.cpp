@@ -169,8 +169,8 @@ TEST_F(ApnsDelivery, RejectedProviderTokenKeepsChangesQueuedWithoutUsingAttempts
 }
 
 TEST_F(ApnsDelivery, ReadinessIsFalseWhileApnsRefusesTheProviderToken) {
-  // Six refusals, retried 0.2-1 s apart: APNs is down for about 3 s.
-  fake_->script(std::vector<FakeApns::Next>(6, FakeApns::Next::answer(403, "InvalidProviderToken")));
+  // Three refusals, retried 0.2-1 s apart: APNs is down for about 1.5 s.
+  fake_->script(std::vector<FakeApns::Next>(3, FakeApns::Next::answer(403, "InvalidProviderToken")));
   providers_yaml_ += "http:\n  listen: 127.0.0.1:0\n  api_token: t\n";
   Process& sidecar = start_sidecar(write_config(app_tables, "  backoff: {initial: 200ms, max: 1s}\n"));
   int port = http_port_of(sidecar);

@@ -58,8 +58,8 @@ TEST_F(Fanout, OneChangeReachesAHundredThousandDevicesOnceInBoundedMemory) {
 }
 
 TEST_F(Fanout, AKilledFanOutResumesWhereItsLastSettledChunkEnded) {
-  constexpr long chunk = 1000;
-  Process& first = start_sidecar(announcements("  batch_pushes: 1000\n"));
+  constexpr long chunk = 2000;
+  Process& first = start_sidecar(announcements("  batch_pushes: 2000\n"));
   sql(url_, "INSERT INTO items (title, owner) VALUES ('maintenance tonight', 'ops')");
   // The fan-out's cursor, committed with each chunk, is a third of the way.
   ASSERT_TRUE(eventually([&] {
@@ -67,7 +67,7 @@ TEST_F(Fanout, AKilledFanOutResumesWhereItsLastSettledChunkEnded) {
   }, std::chrono::seconds(60))) << first.err();
   first.kill9();
   ASSERT_LT(lines_written(), devices) << "killed too late to be in the middle";
-  start_sidecar(announcements("  batch_pushes: 1000\n"));
+  start_sidecar(announcements("  batch_pushes: 2000\n"));
   ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }, std::chrono::seconds(90)));
   auto counts = per_installation();
   EXPECT_EQ(counts.size(), static_cast<std::size_t>(devices)) << "every device got it";

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <thread>
 #include <set>
+#include <sstream>
 
 #include "tests/fakes/fake_apns.hpp"
 #include "tests/fakes/fake_fcm.hpp"
@@ -61,6 +62,14 @@ class PerPushDelivery : public SidecarTest {
   }
   std::string log() { return sidecars_.empty() ? "" : sidecars_.back()->err(); }
   std::string dead_letters() { return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"); }
+  // How many times the sidecar's log says it could not connect to `provider`.
+  static int failed_connects(const std::string& log, const std::string& provider) {
+    int n = 0;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);)
+      n += line.find(" " + provider + ": ") != std::string::npos && line.find("next try in") != std::string::npos;
+    return n;
+  }
 
   // Requests the fake APNs got for one device token, in arrival order.
   std::vector<FakeApns::Received> apns_to(const std::string& token) {
@@ -85,19 +94,19 @@ class PerPushDelivery : public SidecarTest {
 };
 
 // One change, one iPhone (APNs) and one Android phone (FCM); one of the two
-// services answers 503 for 6 s. The other device gets the push once, at
+// services answers 503 for 3 s. The other device gets the push once, at
 // once; the failing one gets it once its service is back.
 class OneServiceFailing : public PerPushDelivery, public ::testing::WithParamInterface<bool /* fcm fails */> {};
 
 TEST_P(OneServiceFailing, TheOtherDeviceGetsItOnceAndAtOnce) {
   const bool fcm_fails = GetParam();
-  const auto outage_ends = Clock::now() + 6s;
+  const auto outage_ends = Clock::now() + 3s;
   if (fcm_fails)
     fcm_->outage(FakeFcm::Next::error(503, "UNAVAILABLE", "The service is currently unavailable."), outage_ends);
   else
     apns_->outage(FakeApns::Next::answer(503, "ServiceUnavailable"), outage_ends);
-  // Retries every 0.5-2 s: within the attempts a 6 s outage takes.
-  start("  backoff: {initial: 500ms, max: 2s}\n  max_attempts: 20\n");
+  // Retries every 0.25-1 s: within the attempts a 3 s outage takes.
+  start("  backoff: {initial: 250ms, max: 1s}\n  max_attempts: 20\n");
   sql(url_, "INSERT INTO items (title, owner) VALUES ('milk', 'ann')");
   auto healthy_accepted = [&] { return fcm_fails ? apns_->accepted_count() : fcm_->accepted_count(); };
   auto failing_accepted = [&] { return fcm_fails ? fcm_->accepted_count() : apns_->accepted_count(); };
@@ -242,7 +251,9 @@ TEST_F(PerPushDelivery, AnUnreachableProviderDelaysOnlyItsOwnPlatform) {
   ASSERT_TRUE(eventually([&] {
     return sql_value(url_, "SELECT count(*) FROM pushsync.deliveries WHERE installation_id = 'ann-tablet'") == "1";
   })) << log();
-  std::this_thread::sleep_for(3s);  // several tries of FCM meanwhile
+  // Several tries to reach FCM meanwhile (its token endpoint comes first;
+  // 200 ms, 400 ms, ... apart).
+  ASSERT_TRUE(eventually([&] { return failed_connects(log(), "fcm oauth") >= 3; })) << log();
   EXPECT_EQ(sql_value(url_, "SELECT attempts FROM pushsync.deliveries"), "0") << "a provider that is down uses up no attempt";
   start_fcm(port);
   ASSERT_TRUE(eventually([&] { return fcm_->accepted_count() == 1 && outbox_size() == 0; }, 60s)) << log();
