@@ -13,13 +13,6 @@ namespace {
 
 constexpr std::size_t max_payload = 4096;
 
-std::string header(const ServerRequest& r, const std::string& name) {
-  auto it = r.headers.find(name);
-  return it == r.headers.end() ? "" : it->second;
-}
-
-bool has(const ServerRequest& r, const std::string& name) { return r.headers.count(name) > 0; }
-
 bool all_of(std::string_view s, std::string_view allowed) {
   return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
 }
@@ -96,7 +89,7 @@ std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string&
   std::string_view device = std::string_view(r.path).substr(10);
   if (device.size() < 64 || device.size() > 200 || !all_of(device, hex)) return {400, "BadDeviceToken"};
   if (public_key_) {  // token auth
-    std::string auth = header(r, "authorization");
+    std::string auth = r.header("authorization");
     if (auth.rfind("bearer ", 0) != 0) return {403, "MissingProviderToken"};
     jwt = auth.substr(7);
     auto token = verified(jwt);
@@ -107,20 +100,20 @@ std::pair<int, std::string> FakeApns::check(const ServerRequest& r, std::string&
     long iat = token->claims["iat"];
     if (iat > now.count() + 60) return {403, "InvalidProviderToken"};
     if (iat < now.count() - 3600) return {403, "ExpiredProviderToken"};
-  } else if (has(r, "authorization")) {
+  } else if (r.has("authorization")) {
     return {403, "InvalidProviderToken"};  // certificate connections must not carry a token
   }
-  if (!has(r, "apns-topic")) return {400, "MissingTopic"};
-  if (header(r, "apns-topic") != options_.topic) return {400, "DeviceTokenNotForTopic"};
-  std::string type = header(r, "apns-push-type");
+  if (!r.has("apns-topic")) return {400, "MissingTopic"};
+  if (r.header("apns-topic") != options_.topic) return {400, "DeviceTokenNotForTopic"};
+  std::string type = r.header("apns-push-type");
   if (type != "background" && type != "alert") return {400, "InvalidPushType"};
-  std::string priority = header(r, "apns-priority");
+  std::string priority = r.header("apns-priority");
   if (type == "background" && priority != "5") return {400, "BadPriority"};
   if (type == "alert" && priority != "10" && priority != "5") return {400, "BadPriority"};
-  if (has(r, "apns-expiration") && !all_of(header(r, "apns-expiration"), "0123456789"))
+  if (r.has("apns-expiration") && !all_of(r.header("apns-expiration"), "0123456789"))
     return {400, "BadExpirationDate"};
-  if (has(r, "apns-collapse-id") && header(r, "apns-collapse-id").size() > 64) return {400, "BadCollapseId"};
-  if (has(r, "apns-id") && !is_uuid(header(r, "apns-id"))) return {400, "BadMessageId"};
+  if (r.has("apns-collapse-id") && r.header("apns-collapse-id").size() > 64) return {400, "BadCollapseId"};
+  if (r.has("apns-id") && !is_uuid(r.header("apns-id"))) return {400, "BadMessageId"};
   if (r.body.empty()) return {400, "PayloadEmpty"};
   if (r.body.size() > max_payload) return {413, "PayloadTooLarge"};
   auto body = nlohmann::json::parse(r.body, nullptr, false);
@@ -154,7 +147,7 @@ ServerReply FakeApns::handle(const ServerRequest& request) {
     received.status = next.status;
     received.reason = next.reason;
     reply.status = next.status;
-    reply.headers.emplace_back("apns-id", header(request, "apns-id"));
+    reply.headers.emplace_back("apns-id", request.header("apns-id"));
     if (!next.retry_after.empty()) reply.headers.emplace_back("retry-after", next.retry_after);
     if (next.status != 200) reply.body = nlohmann::json{{"reason", next.reason}}.dump();
   }

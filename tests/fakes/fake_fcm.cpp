@@ -15,11 +15,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t max_message = 4096;
 
-std::string header(const ServerRequest& r, const std::string& name) {
-  auto it = r.headers.find(name);
-  return it == r.headers.end() ? "" : it->second;
-}
-
 std::string google_status(int status) {
   switch (status) {
     case 400: return "INVALID_ARGUMENT";
@@ -141,7 +136,7 @@ ServerReply FakeFcm::token(const ServerRequest& request) {
   auto invalid = [](const std::string& why) {
     return json_reply(400, {{"error", "invalid_grant"}, {"error_description", why}});
   };
-  if (header(request, "content-type") != "application/x-www-form-urlencoded") return invalid("bad content type");
+  if (request.header("content-type") != "application/x-www-form-urlencoded") return invalid("bad content type");
   auto form = form_fields(request.body);
   if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer") return invalid("bad grant_type");
   auto jwt = verify_jwt(form["assertion"], public_key_);
@@ -165,7 +160,7 @@ ServerReply FakeFcm::token(const ServerRequest& request) {
 }
 
 std::pair<int, std::string> FakeFcm::check(const ServerRequest& r, std::string& bearer) const {
-  std::string auth = header(r, "authorization");
+  std::string auth = r.header("authorization");
   if (auth.rfind("Bearer ", 0) != 0) return {401, "UNAUTHENTICATED"};
   bearer = auth.substr(7);
   {
@@ -173,7 +168,7 @@ std::pair<int, std::string> FakeFcm::check(const ServerRequest& r, std::string& 
     auto token = tokens_.find(bearer);
     if (token == tokens_.end() || token->second <= Clock::now()) return {401, "UNAUTHENTICATED"};
   }
-  if (header(r, "content-type").rfind("application/json", 0) != 0) return {400, "INVALID_ARGUMENT"};
+  if (r.header("content-type").rfind("application/json", 0) != 0) return {400, "INVALID_ARGUMENT"};
   if (r.body.size() > max_message) return {400, "INVALID_ARGUMENT"};
   auto body = nlohmann::json::parse(r.body, nullptr, false);
   if (!body.is_object() || !body["message"].is_object()) return {400, "INVALID_ARGUMENT"};

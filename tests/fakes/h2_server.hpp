@@ -21,6 +21,12 @@ struct ServerRequest {
   std::string path;
   std::map<std::string, std::string> headers;
   std::string body;
+
+  bool has(const std::string& name) const { return headers.count(name) > 0; }
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
 };
 
 struct ServerReply {
