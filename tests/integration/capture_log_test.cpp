@@ -60,6 +60,9 @@ TEST_F(CaptureLogTest, AChangeRolledBackIsNeverSent) {
 TEST_F(CaptureLogTest, TheLogIsEmptiedWithTruncateNeverRowByRow) {
   start_sidecar(write_config(app_tables, "", "  truncate_interval: 0s\n"));
   for (int i = 0; i < 50; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('a', 'bob')");
+  // Sent before the UPDATE: claimed together, an insert and an update of
+  // the same row are one push (its newest state).
+  wait_for_pushes(50);
   sql(url_, "UPDATE items SET title = 'b' WHERE id <= 10");
   wait_for_pushes(60);
   EXPECT_TRUE(eventually([&] { return sql_value(url_, "SELECT count(*) FROM pushsync.events") == "0"; }));

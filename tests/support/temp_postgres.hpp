@@ -52,6 +52,8 @@ TempPostgres& shared_cluster();
 // Runs SQL (several statements allowed) and returns the first column of
 // the last result's rows, each as text ("" for NULL).
 std::vector<std::string> sql(const std::string& url, const std::string& statements);
+// Closes the connections sql() keeps open (one per database).
+void close_connections();
 std::string sql_value(const std::string& url, const std::string& query);
 
 }  // namespace pushsync::test
