@@ -36,7 +36,7 @@ TEST_F(CaptureLogTest, AChangeCommittedAfterLaterOnesAreReadIsStillDelivered) {
   pqxx::work late(slow);
   late.exec("INSERT INTO items (title, owner) VALUES ('late', 'bob')");
   for (int i = 0; i < 30; ++i) sql(url_, "INSERT INTO items (title, owner) VALUES ('on time', 'bob')");
-  ASSERT_TRUE(eventually([&] { return pushes().size() == 30; })) << pushes().size();
+  ASSERT_TRUE(eventually([&] { return pushes_written() == 30; })) << pushes_written();
   late.commit();
   wait_for_pushes(31);
   auto ids = bobs_ids();

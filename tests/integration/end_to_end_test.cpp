@@ -278,7 +278,7 @@ bool freeze_holding_a_claim(Process& sidecar, const std::string& url) {
 TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
   sql(url_, three_thousand_single_row_inserts);
   auto& first = start_sidecar(write_config(app_tables, "", "  batch_size: 50\n"));
-  ASSERT_TRUE(eventually([&] { return !pushes().empty(); }));
+  ASSERT_TRUE(eventually([&] { return pushes_written() > 0; }));
   ASSERT_TRUE(freeze_holding_a_claim(first, url_)) << "never caught the sidecar between claim and settle";
   first.kill9();
   ASSERT_GT(outbox_size(), 0);
@@ -297,7 +297,7 @@ TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
   // 2 s after it was made.
   auto config = write_config(app_tables, "", "  batch_size: 50\n  lease: 2s\n");
   auto& hung = start_sidecar(config);
-  ASSERT_TRUE(eventually([&] { return !pushes().empty(); }));
+  ASSERT_TRUE(eventually([&] { return pushes_written() > 0; }));
   ASSERT_TRUE(freeze_holding_a_claim(hung, url_)) << "never caught the sidecar between claim and settle";
   auto& other = start_sidecar(config);
   // The other sidecar delivers everything, the frozen one's batch included

@@ -90,8 +90,8 @@ long SidecarTest::outbox_size() const {
 }
 
 std::vector<nlohmann::json> SidecarTest::wait_for_pushes(std::size_t count) {
-  bool arrived = eventually([&] { return pushes().size() >= count && outbox_size() == 0; });
-  EXPECT_TRUE(arrived) << "expected " << count << " pushes, got " << pushes().size() << " with "
+  bool arrived = eventually([&] { return pushes_written() >= count && outbox_size() == 0; });
+  EXPECT_TRUE(arrived) << "expected " << count << " pushes, got " << pushes_written() << " with "
                        << outbox_size() << " change(s) left in the outbox; sidecar log:\n"
                        << (sidecars_.empty() ? "(none started)" : sidecars_.back()->err());
   return pushes();

@@ -35,6 +35,7 @@ class SidecarTest : public ::testing::Test {
   // Waits until `count` pushes were written and the outbox is empty.
   std::vector<nlohmann::json> wait_for_pushes(std::size_t count);
   std::vector<nlohmann::json> pushes() const { return json_lines(pushes_file_); }
+  std::size_t pushes_written() const { return complete_lines(pushes_file_); }  // pushes().size(), unparsed
   // Pushes to one installation, as their payloads.
   std::vector<nlohmann::json> payloads_for(const std::string& installation) const;
   // Changes and pushes still waiting (outbox rows and deliveries to retry).

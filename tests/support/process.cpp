@@ -166,6 +166,13 @@ std::vector<nlohmann::json> json_lines(const std::string& path) {
   return out;
 }
 
+std::size_t complete_lines(const std::string& path) {
+  std::string text = read_file(path);
+  std::size_t n = 0;
+  for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) n += end > at;
+  return n;
+}
+
 long Process::status_kb(const std::string& name) const {
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string line;

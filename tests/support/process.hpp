@@ -65,5 +65,7 @@ std::string write_temp_file(const std::string& name, const std::string& text);  
 
 // The complete JSON lines a dry-run sidecar wrote to `path`.
 std::vector<nlohmann::json> json_lines(const std::string& path);
+// How many complete lines there are in `path` (without parsing them).
+std::size_t complete_lines(const std::string& path);
 
 }  // namespace pushsync::test
