@@ -18,7 +18,10 @@ rm -rf "$dir"
 mkdir -p "$dir"
 cd "$dir"
 ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-q() { "$@" 2>/dev/null; }
+q() {  # runs an openssl command quietly; says what failed and why
+  local out
+  out=$("$@" 2>&1) || { echo "test-pki.sh: $* failed: $out" >&2; return 1; }
+}
 q openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 2 -subj /CN=pushsync-test-ca
 signed_by_ca() {  # NAME CN [openssl x509 args]
   local name=$1 cn=$2; shift 2
