@@ -32,8 +32,12 @@ class Wakeup : public SidecarTest {
   }
 
   bool sidecar_asleep() const {
+    // The wake lock is the two-key advisory lock of class "push"
+    // (db/listener.cpp); the capture log's reads take another, exclusively
+    // too, for a moment each.
     return sql_value(url_, "SELECT EXISTS (SELECT FROM pushsync.listener WHERE asleep) AND EXISTS (SELECT FROM "
-                           "pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted AND database = "
+                           "pg_locks WHERE locktype = 'advisory' AND classid::int = x'70757368'::int AND "
+                           "objsubid = 2 AND mode = 'ExclusiveLock' AND granted AND database = "
                            "(SELECT oid FROM pg_database WHERE datname = current_database()))") == "t";
   }
 
