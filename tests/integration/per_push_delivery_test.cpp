@@ -5,7 +5,6 @@
 #include <csignal>
 #include <thread>
 #include <set>
-#include <sstream>
 
 #include "tests/fakes/fake_apns.hpp"
 #include "tests/fakes/fake_fcm.hpp"
@@ -62,14 +61,6 @@ class PerPushDelivery : public SidecarTest {
   }
   std::string log() { return sidecars_.empty() ? "" : sidecars_.back()->err(); }
   std::string dead_letters() { return sql_value(url_, "SELECT count(*) FROM pushsync.dead_letters"); }
-  // How many times the sidecar's log says it could not connect to `provider`.
-  static int failed_connects(const std::string& log, const std::string& provider) {
-    int n = 0;
-    std::istringstream lines(log);
-    for (std::string line; std::getline(lines, line);)
-      n += line.find(" " + provider + ": ") != std::string::npos && line.find("next try in") != std::string::npos;
-    return n;
-  }
 
   // Requests the fake APNs got for one device token, in arrival order.
   std::vector<FakeApns::Received> apns_to(const std::string& token) {
@@ -253,7 +244,7 @@ TEST_F(PerPushDelivery, AnUnreachableProviderDelaysOnlyItsOwnPlatform) {
   })) << log();
   // Several tries to reach FCM meanwhile (its token endpoint comes first;
   // 200 ms, 400 ms, ... apart).
-  ASSERT_TRUE(eventually([&] { return failed_connects(log(), "fcm oauth") >= 3; })) << log();
+  ASSERT_TRUE(eventually([&] { return occurrences(log(), "fcm oauth: cannot connect") >= 3; })) << log();
   EXPECT_EQ(sql_value(url_, "SELECT attempts FROM pushsync.deliveries"), "0") << "a provider that is down uses up no attempt";
   start_fcm(port);
   ASSERT_TRUE(eventually([&] { return fcm_->accepted_count() == 1 && outbox_size() == 0; }, 60s)) << log();

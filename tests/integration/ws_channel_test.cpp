@@ -36,12 +36,6 @@ class WsChannelTest : public ApiTest {
   }
 
   long mailbox_size() const { return std::stol(sql_value(url_, "SELECT count(*) FROM pushsync.ws_mailbox")); }
-
-  static int lines_with(const std::string& log, const std::string& text) {
-    int n = 0;
-    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
-    return n;
-  }
 };
 
 // Each device acknowledges a frame the moment it arrives, often before the
@@ -174,7 +168,7 @@ TEST_F(WsChannelTest, RunningOutOfDescriptorsPausesAcceptingAndLogsALineASecondA
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_TRUE(eventually([&] { return http_request(port_, "GET", "/healthz").status == 200; }));
   const std::string log = sidecars_.back()->err();
-  const int lines = lines_with(log, "HTTP accept failed");
+  const int lines = occurrences(log, "HTTP accept failed");
   EXPECT_GE(lines, 1) << "descriptors never ran out";
   EXPECT_LE(lines, static_cast<int>(seconds) + 2) << "in " << seconds << " s";
   EXPECT_NE(log.find("Too many open files"), std::string::npos);

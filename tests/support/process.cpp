@@ -173,6 +173,12 @@ std::size_t complete_lines(const std::string& path) {
   return n;
 }
 
+int occurrences(const std::string& text, const std::string& part) {
+  int n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
 long Process::status_kb(const std::string& name) const {
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string line;

@@ -67,5 +67,7 @@ std::string write_temp_file(const std::string& name, const std::string& text);  
 std::vector<nlohmann::json> json_lines(const std::string& path);
 // How many complete lines there are in `path` (without parsing them).
 std::size_t complete_lines(const std::string& path);
+// How many times `part` occurs in `text` (a log's lines that say something).
+int occurrences(const std::string& text, const std::string& part);
 
 }  // namespace pushsync::test
