@@ -293,9 +293,7 @@ TEST_F(EndToEnd, KillingTheSidecarMidBatchLosesNoChange) {
 
 TEST_F(EndToEnd, AHungSidecarsClaimIsReleasedAfterTheLease) {
   sql(url_, three_thousand_single_row_inserts);
-  // A lease of 2 s (the fixture's is 5 s): the frozen claim is released
-  // 2 s after it was made.
-  auto config = write_config(app_tables, "", "  batch_size: 50\n  lease: 2s\n");
+  auto config = write_config(app_tables, "", "  batch_size: 50\n");  // lease: 5s
   auto& hung = start_sidecar(config);
   ASSERT_TRUE(eventually([&] { return pushes_written() > 0; }));
   ASSERT_TRUE(freeze_holding_a_claim(hung, url_)) << "never caught the sidecar between claim and settle";
