@@ -79,8 +79,8 @@ asio::awaitable<void> connect(std::shared_ptr<WsCrowd::Connection> c, int port, 
 
 WsCrowd::WsCrowd(int port, const std::vector<Device>& devices, int parallel, std::chrono::milliseconds wait)
     : work_(io_.get_executor()) {
+  // One thread: close() and the devices' reads and writes never run at once.
   thread_ = std::thread([this] { io_.run(); });
-  helper_ = std::thread([this] { io_.run(); });
   std::promise<void> all_done;
   auto done = all_done.get_future();
   auto connect_all = [&]() -> asio::awaitable<void> {
@@ -115,7 +115,6 @@ WsCrowd::~WsCrowd() {
   work_.reset();
   io_.stop();
   thread_.join();
-  helper_.join();
 }
 
 void WsCrowd::close() {

@@ -48,7 +48,6 @@ class WsCrowd {
   std::vector<std::shared_ptr<Connection>> connections_;
   mutable std::mutex mutex_;
   std::thread thread_;
-  std::thread helper_;
 };
 
 }  // namespace pushsync::test
