@@ -5,7 +5,7 @@
 // ($SCREENSHOT, default console.png here).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
@@ -67,15 +67,44 @@ after(async () => {
   await sidecar?.destroy();
 });
 
-let rowNumber = 0;
+// Rows are written by psql without blocking this process (puppeteer's
+// messages keep flowing).
+const rows = { started: 0, written: 0, failed: '' };
 function writeRow() {
-  sidecar.sql(`INSERT INTO todo_items (list_id, title, owner_email) VALUES (1, 'item ${++rowNumber}', 'ann@example.com')`);
+  const statement = `INSERT INTO todo_items (list_id, title, owner_email) VALUES (1, 'item ${++rows.started}', 'ann@example.com')`;
+  return new Promise((done) => execFile('psql', ['-qAt', '-v', 'ON_ERROR_STOP=1', sidecar.db, '-c', statement], (error) => {
+    if (error) rows.failed = error.message;
+    else rows.written++;
+    done();
+  }));
+}
+
+// A row every `ms`, one at a time, until the returned function is called.
+function keepWriting(ms) {
+  let writing = false;
+  const timer = setInterval(() => {
+    if (writing) return;
+    writing = true;
+    writeRow().then(() => { writing = false; });
+  }, ms);
+  return () => clearInterval(timer);
 }
 
 // Waits for `fn` (run in the page) to be true; fails the test with `what`.
 async function see(what, fn, ...args) {
   await page.waitForFunction(fn, { timeout: 20000, polling: 100 }, ...args)
-    .catch(async () => assert.fail(`the console did not show ${what}; /v1/status: ${await (await fetch(`http://127.0.0.1:${sidecar.port}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).text()}\nlog: ${sidecar.log.slice(-3000)}`));
+    .catch(async () => assert.fail(`the console did not show ${what}; it shows ${JSON.stringify(await shown())}; ` +
+      `rows ${JSON.stringify(rows)}; /v1/status: ${await (await fetch(`http://127.0.0.1:${sidecar.port}/v1/status`, { headers: { authorization: `Bearer ${token}` } })).text()}\nlog: ${sidecar.log.slice(-3000)}`));
+}
+
+// What the page shows at the top and in its charts (for a failure's message).
+function shown() {
+  return page.evaluate(() => ({
+    updated: document.getElementById('updated').textContent,
+    error: document.getElementById('error').textContent,
+    latest: [...document.querySelectorAll('.chart')].map((c) => `${c.id}=${c.dataset.latest}`),
+    now: new Date().toLocaleTimeString(),
+  }));
 }
 
 test('a wrong token shows an error and no data', async () => {
@@ -93,19 +122,19 @@ test('with the token it shows pushes per second while rows are written', async (
   await page.click('#login button[type=submit]');
   await see('its panels', () => !document.getElementById('panels').hidden);
   await see('FCM up', () => document.querySelector('#provider-fcm')?.dataset.state === 'up');
-  const writer = setInterval(writeRow, 100);
+  const stopWriting = keepWriting(100);
   try {
     await see('FCM pushes per second above 0',
       () => Number(document.getElementById('chart-fcm')?.dataset.latest ?? 0) > 0);
     await see('changes per second above 0', () => Number(document.getElementById('chart-traffic').dataset.latest) > 0);
   } finally {
-    clearInterval(writer);
+    stopWriting();
   }
 });
 
 test('a failing FCM turns red with its error, and its pushes become dead letters', async () => {
   await fakeSays('fail 400 INVALID_ARGUMENT Message payload is invalid: data must only contain string values');
-  writeRow();
+  await writeRow();
   await see('FCM failing', () => document.querySelector('#provider-fcm')?.dataset.state === 'failing');
   const shown = await page.$eval('#provider-fcm', (row) => ({
     text: row.textContent, color: getComputedStyle(row.querySelector('.state')).backgroundColor }));

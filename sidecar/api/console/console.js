@@ -5,6 +5,7 @@
 // only in the Authorization header, never in a URL. No framework, no build
 // step; everything shown is set as text, never as HTML.
 const pollMs = 2000;
+const answerMs = 10000; // a request not answered by then is an error, and polling goes on
 const windowMs = 15 * 60 * 1000;
 const pageSize = 20;
 const tokenKey = 'pushsync.console.token';
@@ -23,7 +24,10 @@ class Refused extends Error {}
 async function api(path, options = {}) {
   const token = sessionStorage.getItem(tokenKey);
   const headers = { authorization: `Bearer ${token}`, ...(options.body ? { 'content-type': 'application/json' } : {}) };
-  const answer = await fetch(path, { ...options, headers, cache: 'no-store' });
+  const answer = await fetch(path, { ...options, headers, cache: 'no-store', signal: AbortSignal.timeout(answerMs) })
+    .catch((error) => {
+      throw error.name === 'TimeoutError' ? new Error(`${path}: no answer in ${answerMs / 1000} s`) : error;
+    });
   const body = answer.status === 204 ? {} : await answer.json().catch(() => ({}));
   if (answer.status === 401) throw new Refused(body.message ?? 'the API token was refused');
   if (!answer.ok) throw new Error(`${path}: ${answer.status} ${body.error ?? ''} ${body.message ?? ''}`.trim());
