@@ -1,25 +1,49 @@
 #include "tests/support/api_client.hpp"
 
-#include <sys/socket.h>
-#include <sys/time.h>
+#include <strings.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket/error.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <algorithm>
+#include <stdexcept>
 
 namespace pushsync::test {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
+namespace {
+
+constexpr auto answer_wait = std::chrono::seconds(60);
+
+bool expects_body(const std::string& method) { return method == "POST" || method == "PUT" || method == "PATCH"; }
+
+bool has_body(const std::string& method, int status) {
+  return method != "HEAD" && status >= 200 && status != 204 && status != 304;
+}
+
+// A chunked body's data (RFC 9112 7.1), or nullopt until its last chunk has arrived.
+std::optional<std::string> dechunked(std::string_view bytes) {
+  std::string body;
+  for (;;) {
+    const auto eol = bytes.find("\r\n");
+    if (eol == std::string_view::npos) return std::nullopt;
+    const std::size_t size = std::stoul(std::string(bytes.substr(0, eol)), nullptr, 16);
+    if (size == 0) return body;
+    if (bytes.size() < eol + 2 + size + 2) return std::nullopt;
+    body.append(bytes.substr(eol + 2, size));
+    bytes.remove_prefix(eol + 2 + size + 2);
+  }
+}
+
+// The body, once all of it has arrived (or the server closed).
+std::optional<std::string> body_of(const ResponseHead& head, std::string_view rest, bool closed) {
+  if (head.header("Transfer-Encoding") == "chunked") return dechunked(rest);
+  const std::string length = head.header("Content-Length");
+  if (!length.empty()) {
+    const std::size_t size = std::stoul(length);
+    if (rest.size() >= size) return std::string(rest.substr(0, size));
+  }
+  if (closed) return std::string(rest);
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::string HttpReply::error_code() const {
   auto body_json = json();
@@ -28,104 +52,102 @@ std::string HttpReply::error_code() const {
 
 HttpReply http_request(int port, const std::string& method, const std::string& target, const std::string& body,
                        const Headers& headers) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-  request.set(http::field::host, "127.0.0.1");
-  for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = body;
-  request.prepare_payload();
-  http::write(stream, request);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(16 * 1024 * 1024);
-  http::read(stream, buffer, parser);
-  HttpReply reply;
-  reply.status = static_cast<int>(parser.get().result_int());
-  reply.body = parser.get().body();
-  for (const auto& field : parser.get()) reply.headers[std::string(field.name_string())] = std::string(field.value());
-  return reply;
+  Headers all = headers;
+  if (std::none_of(headers.begin(), headers.end(), [](const auto& h) { return strcasecmp(h.first.c_str(), "Connection") == 0; }))
+    all.emplace_back("Connection", "close");
+  if (!body.empty() || expects_body(method)) all.emplace_back("Content-Length", std::to_string(body.size()));
+  Socket socket = Socket::connect_to(port);
+  socket.send_all(request_head(method, target, all) + body);
+  std::string bytes;
+  for (;;) {
+    const auto read = socket.read_some(bytes, answer_wait);
+    if (read == Socket::Read::timeout)
+      throw std::runtime_error(method + " " + target + ": no whole answer in 60 s: " + bytes);
+    const bool closed = read == Socket::Read::closed;
+    auto head = parse_head(bytes);
+    if (!head && closed) throw std::runtime_error(method + " " + target + ": the server closed before answering");
+    if (!head) continue;
+    HttpReply reply{head->status, "", head->headers};
+    if (!has_body(method, head->status)) return reply;
+    auto whole = body_of(*head, std::string_view(bytes).substr(head->size), closed);
+    if (whole) {
+      reply.body = std::move(*whole);
+      return reply;
+    }
+    if (closed) throw std::runtime_error(method + " " + target + ": the server closed in the middle of the body");
+  }
 }
 
 RawExchange raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds wait) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  boost::system::error_code ec;
-  if (!bytes.empty()) asio::write(socket, asio::buffer(bytes), ec);
+  Socket socket = Socket::connect_to(port);
+  socket.send_all(bytes);
   RawExchange exchange;
-  char chunk[4096];
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {
-    std::size_t n = socket.read_some(asio::buffer(chunk), ec);
-    if (ec) break;
-    exchange.answer.append(chunk, n);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto read = socket.read_some(exchange.answer, left);
+    if (read == Socket::Read::closed) exchange.closed_by_server = true;
+    if (read != Socket::Read::data || left.count() <= 0) return exchange;
   }
-  // A receive timeout is EAGAIN; the server closing is EOF or a reset.
-  exchange.closed_by_server = ec == asio::error::eof || ec == asio::error::connection_reset;
-  return exchange;
 }
-
-struct WsDevice::Connection {
-  asio::io_context io;
-  beast::websocket::stream<beast::tcp_stream> ws{io};
-  beast::flat_buffer buffer;
-};
 
 WsDevice::~WsDevice() = default;
 
 WsDevice::WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser)
-    : conn_(std::make_unique<Connection>()) {
-  auto& ws = conn_->ws;
-  beast::get_lowest_layer(ws).connect(
-      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  ws.set_option(beast::websocket::stream_base::decorator([&](beast::websocket::request_type& request) {
-    if (secret.empty()) return;
-    if (as_browser)
-      request.set(http::field::sec_websocket_protocol, "pushsync.v1, " + secret);
-    else
-      request.set(http::field::authorization, "Bearer " + secret);
-  }));
-  const std::string target = "/v1/ws?installationId=" + installation;
-  boost::system::error_code ec;
-  beast::websocket::response_type response;
-  ws.handshake(response, "127.0.0.1", target, ec);
-  if (!ec) {
-    protocol_ = std::string(response[http::field::sec_websocket_protocol]);
+    : socket_(Socket::connect_to(port)) {
+  const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455's example nonce
+  Headers upgrade{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", key},
+                  {"Sec-WebSocket-Version", "13"}};
+  if (!secret.empty() && as_browser) upgrade.emplace_back("Sec-WebSocket-Protocol", "pushsync.v1, " + secret);
+  if (!secret.empty() && !as_browser) upgrade.emplace_back("Authorization", "Bearer " + secret);
+  socket_.send_all(request_head("GET", "/v1/ws?installationId=" + installation, upgrade));
+  std::optional<ResponseHead> head;
+  while (!(head = parse_head(in_)))
+    if (socket_.read_some(in_, std::chrono::seconds(10)) != Socket::Read::data) break;
+  if (!head) {
+    refused_with_ = -1;  // no answer: a bug either way
     return;
   }
-  // Beast keeps a refused handshake's response to itself: ask again plainly.
-  Headers upgrade{{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"},
-                  {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
-  if (!secret.empty()) upgrade.emplace_back("Authorization", "Bearer " + secret);
-  refused_with_ = http_request(port, "GET", target, "", upgrade).status;
-  if (refused_with_ == 0 || refused_with_ == 101) refused_with_ = -1;  // refused, then accepted: a bug either way
+  in_.erase(0, head->size);
+  if (head->status != 101) {
+    refused_with_ = head->status;
+    return;
+  }
+  if (head->header("Sec-WebSocket-Accept") != ws_accept_for(key))
+    throw std::runtime_error("the handshake's Sec-WebSocket-Accept is wrong: " + head->header("Sec-WebSocket-Accept"));
+  protocol_ = head->header("Sec-WebSocket-Protocol");
+  take_frames();
 }
 
-void WsDevice::start_read() {
-  if (reading_ || closed_) return;
-  auto& buffer = conn_->buffer;
-  reading_ = true;
-  conn_->ws.async_read(buffer, [this, &buffer](boost::system::error_code ec, std::size_t) {
-    reading_ = false;
-    if (ec) {
-      closed_ = true;
-      return;
+void WsDevice::take_frames() {
+  while (!closed_) {
+    auto frame = take_server_frame(in_);
+    if (!frame) return;
+    switch (frame->opcode) {
+      case ws_ping:
+        socket_.send_all(ws_client_frame(ws_pong, frame->payload));
+        break;
+      case ws_close:
+        socket_.send_all(ws_client_frame(ws_close, frame->payload.substr(0, 2)));
+        closed_ = true;
+        break;
+      case ws_pong:
+        break;
+      default:  // text, or a continuation of it
+        message_ += frame->payload;
+        if (frame->fin) frames_.push_back(nlohmann::json::parse(std::exchange(message_, {}), nullptr, false));
     }
-    frames_.push_back(nlohmann::json::parse(beast::buffers_to_string(buffer.data()), nullptr, false));
-    buffer.clear();
-    start_read();
-  });
+  }
 }
 
 void WsDevice::read_until(const std::function<bool()>& done, std::chrono::milliseconds wait) {
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  start_read();
-  while (!done() && !closed_ && std::chrono::steady_clock::now() < deadline) {
-    conn_->io.restart();
-    conn_->io.run_one_for(deadline - std::chrono::steady_clock::now());
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (!done() && !closed_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    const auto read = socket_.read_some(in_, left);
+    take_frames();
+    if (read == Socket::Read::closed) closed_ = true;
   }
 }
 
@@ -137,15 +159,7 @@ std::optional<nlohmann::json> WsDevice::next(std::chrono::milliseconds wait) {
   return frame;
 }
 
-void WsDevice::ack(std::int64_t seq) {
-  bool done = false;
-  std::string text = nlohmann::json{{"ack", seq}}.dump();
-  conn_->ws.async_write(asio::buffer(text), [&](boost::system::error_code, std::size_t) { done = true; });
-  while (!done) {
-    conn_->io.restart();
-    conn_->io.run_one();
-  }
-}
+void WsDevice::ack(std::int64_t seq) { socket_.send_all(ws_client_frame(ws_text, nlohmann::json{{"ack", seq}}.dump())); }
 
 bool WsDevice::closed_by_server(std::chrono::milliseconds wait) {
   read_until([] { return false; }, wait);

@@ -12,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace pushsync::test {
+#include "tests/support/wire.hpp"
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
+namespace pushsync::test {
 
 struct HttpReply {
   int status = 0;
@@ -24,7 +24,7 @@ struct HttpReply {
   std::string error_code() const;  // the "error" of a JSON error body
 };
 
-// One HTTP/1.1 request over a fresh connection.
+// One HTTP/1.1 request over a fresh connection (closed after the answer).
 HttpReply http_request(int port, const std::string& method, const std::string& target, const std::string& body = "",
                        const Headers& headers = {});
 
@@ -53,14 +53,15 @@ class WsDevice {
   bool closed_by_server(std::chrono::milliseconds wait);
 
  private:
-  void start_read();
-  // Runs the reads until `done`, the connection closes, or `wait` passes.
+  // Reads frames until `done`, the connection closes, or `wait` passes.
   void read_until(const std::function<bool()>& done, std::chrono::milliseconds wait);
+  // Handles the whole frames read so far: messages to frames_, pings answered.
+  void take_frames();
 
-  struct Connection;  // the WebSocket and its io_context: Beast stays out of the tests' headers
-  std::unique_ptr<Connection> conn_;
+  Socket socket_;
+  std::string in_;       // bytes read and not yet a whole frame
+  std::string message_;  // a fragmented message being gathered
   std::deque<nlohmann::json> frames_;
-  bool reading_ = false;
   bool closed_ = false;
   int refused_with_ = 0;
   std::string protocol_;

@@ -1,139 +1,162 @@
 #include "tests/support/ws_crowd.hpp"
 
-#include <atomic>
-#include <future>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
+
+#include "tests/support/wire.hpp"
 
 namespace pushsync::test {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using asio::ip::tcp;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";
+
+}  // namespace
 
 struct WsCrowd::Connection {
-  explicit Connection(asio::io_context& io) : ws(io) {}
-  beast::websocket::stream<beast::tcp_stream> ws;
+  enum class State { waiting, connecting, handshaking, open, refused };
   Device device;
-  bool open = false;
+  std::uint64_t index = 0;  // in connections_, and the poller's tag
+  Socket socket;
+  State state = State::waiting;
+  Clock::time_point deadline;
+  std::string in;
   int refused_with = 0;
   std::vector<std::int64_t> seqs;
 };
 
-namespace {
-
-asio::awaitable<void> serve(std::shared_ptr<WsCrowd::Connection> c, std::mutex& mutex) {
-  beast::flat_buffer buffer;
-  for (;;) {
-    boost::system::error_code ec;
-    buffer.clear();
-    co_await c->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
-    auto frame = nlohmann::json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
-    if (!frame.is_object() || !frame.contains("seq")) continue;
-    const auto seq = frame["seq"].get<std::int64_t>();
-    {
-      std::lock_guard lock(mutex);
-      c->seqs.push_back(seq);
-    }
-    const std::string ack = "{\"ack\":" + std::to_string(seq) + "}";
-    co_await c->ws.async_write(asio::buffer(ack), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
+WsCrowd::WsCrowd(int port, const std::vector<Device>& devices, int parallel, std::chrono::milliseconds wait) {
+  for (const auto& d : devices) {
+    connections_.push_back(std::make_unique<Connection>());
+    connections_.back()->device = d;
+    connections_.back()->index = connections_.size() - 1;
+  }
+  thread_ = std::thread([this, port, parallel, wait] { run(port, parallel, wait); });
+  std::unique_lock lock(mutex_);
+  while (handshakes_ < static_cast<int>(connections_.size())) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    lock.lock();
   }
 }
 
-asio::awaitable<void> connect(std::shared_ptr<WsCrowd::Connection> c, int port, std::chrono::milliseconds wait,
-                              std::mutex& mutex) {
-  auto& stream = beast::get_lowest_layer(c->ws);
-  stream.expires_after(wait);
-  boost::system::error_code ec;
-  co_await stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
-                                asio::redirect_error(asio::use_awaitable, ec));
-  const std::string secret = c->device.secret;
-  c->ws.set_option(beast::websocket::stream_base::decorator(
-      [secret](beast::websocket::request_type& request) { request.set("Authorization", "Bearer " + secret); }));
-  beast::websocket::response_type response;
-  if (!ec)
-    co_await c->ws.async_handshake(response, "127.0.0.1", "/v1/ws?installationId=" + c->device.installation,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-  std::lock_guard lock(mutex);
-  if (ec) {
-    c->refused_with = static_cast<int>(response.result_int());
-    co_return;
-  }
-  stream.expires_never();
-  c->open = true;
-}
-
-}  // namespace
-
-WsCrowd::WsCrowd(int port, const std::vector<Device>& devices, int parallel, std::chrono::milliseconds wait)
-    : work_(io_.get_executor()) {
-  // One thread: close() and the devices' reads and writes never run at once.
-  thread_ = std::thread([this] { io_.run(); });
-  std::promise<void> all_done;
-  auto done = all_done.get_future();
-  auto connect_all = [&]() -> asio::awaitable<void> {
-    std::size_t next = 0;
-    std::atomic<int> running = 0;
-    asio::steady_timer tick(io_);
-    while (next < devices.size() || running > 0) {
-      while (next < devices.size() && running < parallel) {
-        auto c = std::make_shared<Connection>(io_);
-        c->device = devices[next++];
-        {
-          std::lock_guard lock(mutex_);
-          connections_.push_back(c);
-        }
-        ++running;
-        asio::co_spawn(io_, connect(c, port, wait, mutex_), [this, c, &running](std::exception_ptr) {
-          --running;
-          if (c->open) asio::co_spawn(io_, serve(c, mutex_), asio::detached);
-        });
-      }
-      tick.expires_after(std::chrono::milliseconds(2));
-      co_await tick.async_wait(asio::use_awaitable);
-    }
-    all_done.set_value();
-  };
-  asio::co_spawn(io_, connect_all(), asio::detached);
-  done.wait();
-}
-
-WsCrowd::~WsCrowd() {
-  close();
-  work_.reset();
-  io_.stop();
-  thread_.join();
-}
+WsCrowd::~WsCrowd() { close(); }
 
 void WsCrowd::close() {
-  std::promise<void> closed;
-  auto done = closed.get_future();
-  asio::post(io_, [&] {
-    for (auto& c : connections_) {
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(c->ws).socket().close(ignored);
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  for (auto& c : connections_) c->socket.close();
+}
+
+void WsCrowd::run(int port, int parallel, std::chrono::milliseconds wait) {
+  const int poller = epoll_create1(EPOLL_CLOEXEC);
+  std::size_t next = 0;
+  epoll_event events[256];
+  while (!stop_) {
+    {
+      std::lock_guard lock(mutex_);
+      // Start handshakes while fewer than `parallel` are under way.
+      int under_way = static_cast<int>(next) - handshakes_;
+      for (; next < connections_.size() && under_way < parallel; ++next, ++under_way) {
+        Connection& c = *connections_[next];
+        c.socket = Socket::start_connect(port);
+        c.deadline = Clock::now() + wait;
+        c.state = Connection::State::connecting;
+        epoll_event e{EPOLLOUT | EPOLLIN, {.u64 = c.index}};
+        if (!c.socket.is_open() || epoll_ctl(poller, EPOLL_CTL_ADD, c.socket.fd(), &e) != 0) {
+          c.state = Connection::State::refused;
+          c.socket.close();
+          ++handshakes_;
+        }
+      }
     }
-    closed.set_value();
-  });
-  done.wait();
+    const int n = epoll_wait(poller, events, 256, 10);
+    std::lock_guard lock(mutex_);
+    for (int i = 0; i < n; ++i) handle(*connections_[events[i].data.u64], events[i].events, poller);
+    for (std::size_t i = 0; i < next; ++i) {
+      Connection& c = *connections_[i];
+      const bool waiting = c.state == Connection::State::connecting || c.state == Connection::State::handshaking;
+      if (waiting && Clock::now() > c.deadline) {  // no answer in time
+        c.state = Connection::State::refused;
+        c.socket.close();
+        ++handshakes_;
+      }
+    }
+  }
+  ::close(poller);
+}
+
+void WsCrowd::handle(Connection& c, std::uint32_t events, int poller) {
+  using State = Connection::State;
+  if (c.state == State::connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+    int error = 0;
+    socklen_t size = sizeof error;
+    getsockopt(c.socket.fd(), SOL_SOCKET, SO_ERROR, &error, &size);
+    Headers upgrade{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", key},
+                    {"Sec-WebSocket-Version", "13"}, {"Authorization", "Bearer " + c.device.secret}};
+    if (error != 0 || !c.socket.send_all(request_head("GET", "/v1/ws?installationId=" + c.device.installation, upgrade))) {
+      c.state = State::refused;
+      c.socket.close();
+      ++handshakes_;
+      return;
+    }
+    epoll_event e{EPOLLIN, {.u64 = c.index}};  // no longer waiting to write
+    epoll_ctl(poller, EPOLL_CTL_MOD, c.socket.fd(), &e);
+    c.state = State::handshaking;
+  }
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || !c.socket.is_open()) return;
+  Socket::Read read = Socket::Read::data;
+  while (read == Socket::Read::data) {
+    const std::size_t before = c.in.size();
+    read = c.socket.read_some(c.in, std::chrono::milliseconds(0));
+    if (read == Socket::Read::data && c.in.size() == before) break;  // nothing more for now
+  }
+  if (c.state == State::handshaking) finish_handshake(c);
+  while (c.state == State::open) {
+    auto frame = take_server_frame(c.in);
+    if (!frame) break;
+    if (frame->opcode == ws_ping) c.socket.send_all(ws_client_frame(ws_pong, frame->payload));
+    if (frame->opcode != ws_text) continue;
+    auto message = nlohmann::json::parse(frame->payload, nullptr, false);
+    if (!message.is_object() || !message.contains("seq")) continue;
+    const auto seq = message["seq"].get<std::int64_t>();
+    c.seqs.push_back(seq);
+    c.socket.send_all(ws_client_frame(ws_text, "{\"ack\":" + std::to_string(seq) + "}"));
+  }
+  if (read == Socket::Read::closed) {
+    if (c.state != State::open && c.state != State::refused) {
+      c.state = State::refused;  // closed without an answer
+      ++handshakes_;
+    }
+    epoll_ctl(poller, EPOLL_CTL_DEL, c.socket.fd(), nullptr);
+    c.socket.close();
+  }
+}
+
+// The answer to the upgrade, once its head has come.
+void WsCrowd::finish_handshake(Connection& c) {
+  auto head = parse_head(c.in);
+  if (!head) return;
+  c.in.erase(0, head->size);
+  ++handshakes_;
+  if (head->status == 101 && head->header("Sec-WebSocket-Accept") == ws_accept_for(key)) {
+    c.state = Connection::State::open;
+    return;
+  }
+  c.state = Connection::State::refused;
+  c.refused_with = head->status;
+  c.socket.close();
 }
 
 int WsCrowd::connected() const {
   std::lock_guard lock(mutex_);
   int n = 0;
-  for (const auto& c : connections_) n += c->open ? 1 : 0;
+  for (const auto& c : connections_) n += c->state == Connection::State::open ? 1 : 0;
   return n;
 }
 
@@ -141,7 +164,7 @@ std::map<std::string, int> WsCrowd::refused() const {
   std::lock_guard lock(mutex_);
   std::map<std::string, int> out;
   for (const auto& c : connections_)
-    if (!c->open) out[c->device.installation] = c->refused_with;
+    if (c->state != Connection::State::open) out[c->device.installation] = c->refused_with;
   return out;
 }
 
@@ -149,7 +172,7 @@ std::map<std::string, std::vector<std::int64_t>> WsCrowd::received() const {
   std::lock_guard lock(mutex_);
   std::map<std::string, std::vector<std::int64_t>> out;
   for (const auto& c : connections_)
-    if (c->open) out[c->device.installation] = c->seqs;
+    if (c->state == Connection::State::open) out[c->device.installation] = c->seqs;
   return out;
 }
 

@@ -1,22 +1,20 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 namespace pushsync::test {
 
-// Many WebSocket devices on one thread of their own, each acknowledging
-// every frame the moment it arrives (as a fast phone would), so the
-// sidecar's acknowledgements race its own write completions.
+// Many WebSocket devices on one thread of their own (epoll), each
+// acknowledging every frame the moment it arrives (as a fast phone would),
+// so the sidecar's acknowledgements race its own write completions.
 class WsCrowd {
  public:
   struct Device {
@@ -43,10 +41,15 @@ class WsCrowd {
   struct Connection;  // one device's socket and what it received
 
  private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::vector<std::shared_ptr<Connection>> connections_;
+  // The crowd's thread: connects, then reads and acknowledges until close().
+  void run(int port, int parallel, std::chrono::milliseconds wait);
+  void handle(Connection& c, std::uint32_t events, int poller);
+  void finish_handshake(Connection& c);
+
+  std::vector<std::unique_ptr<Connection>> connections_;
+  int handshakes_ = 0;  // answered, failed or timed out
   mutable std::mutex mutex_;
+  std::atomic<bool> stop_ = false;
   std::thread thread_;
 };
 
