@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@ struct Url {
 inline std::optional<Url> parse_https_url(std::string_view text) {
   constexpr std::string_view scheme = "https://";
   if (text.substr(0, scheme.size()) != scheme) return std::nullopt;
+  // No spaces or control characters: a URL has none, and its path goes
+  // into a request line as it is.
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
+    return std::nullopt;
   text.remove_prefix(scheme.size());
   Url url;
   auto slash = text.find('/');

@@ -103,6 +103,24 @@ TEST_F(WebPushDelivery, ASubscriptionToAPushServiceNotAllowedIsRefusedWhenRegist
   EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.installations"), "0");
 }
 
+// An endpoint's path goes into the request line as it is: one with a space
+// or a line break (a request smuggled into the push service's connection)
+// is not a URL, and is refused when registered.
+TEST_F(WebPushDelivery, AnEndpointWithSpacesOrLineBreaksIsRefusedWhenRegistered) {
+  start();
+  auto subscription = fake_->subscribe(vapid_public_key_)["subscription"];
+  const std::string endpoint = subscription["endpoint"];
+  for (const std::string tail : {" HTTP/1.1\r\nX-Smuggled: 1", "\nX-Smuggled: 1", "/a b"}) {
+    subscription["endpoint"] = endpoint + tail;
+    nlohmann::json body = {{"platform", "webpush"}, {"pushChannel", subscription}, {"tags", {"user:ann"}}};
+    auto reply = http_request(port_, "PUT", "/v1/installations/ann-browser", body.dump(), api_headers);
+    EXPECT_EQ(reply.status, 422) << reply.body;
+    EXPECT_EQ(reply.error_code(), "invalid_push_channel") << reply.body;
+    EXPECT_NE(reply.body.find("not an https URL"), std::string::npos) << reply.body;
+  }
+  EXPECT_EQ(sql_value(url_, "SELECT count(*) FROM pushsync.installations"), "0");
+}
+
 // A subscription stored before the list changed (here: written by SQL) is
 // checked again when sent: dead-lettered, never connected to.
 TEST_F(WebPushDelivery, ASubscriptionStoredBeforeTheListChangedIsDeadLetteredWhenSent) {
