@@ -6,9 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
 
@@ -35,6 +37,52 @@ std::optional<ApiError> read_refusal(const boost::system::error_code& ec, std::s
       ec == asio::error::connection_reset || ec == asio::error::eof || ec == http::error::partial_message)
     return std::nullopt;
   return ApiError(400, "malformed_request", "the request is not valid HTTP/1.1 (" + ec.message() + ")");
+}
+
+auto with(boost::system::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+// Reads one request into `parser`: the socket's bytes fed to Beast's
+// parser as they come, with the errors its own async_read gives (that
+// composed operation, instantiated for a coroutine, was half of this file's
+// compile time). Bytes after the request stay in `buffer` for the next.
+asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   http::request_parser<http::string_body>& parser, boost::system::error_code& ec) {
+  constexpr std::size_t read_size = 16 * 1024;
+  for (;;) {
+    if (buffer.size() > 0) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if ((!ec && parser.is_done()) || (ec && ec != http::error::need_more)) co_return;
+      ec = {};
+      if (used > 0 && buffer.size() > 0) continue;
+    }
+    const std::size_t n = co_await stream.async_read_some(buffer.prepare(read_size), with(ec));
+    if (ec == asio::error::eof) {
+      ec = parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+      co_return;
+    }
+    if (ec) co_return;
+    buffer.commit(n);
+  }
+}
+
+// The response as HTTP/1.x puts it on the wire (what Beast's serializer
+// wrote, after prepare_payload and keep_alive).
+std::string serialized(const Response& r, unsigned version, bool keep_alive) {
+  const auto status = static_cast<http::status>(r.status);
+  std::string out = (version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ") + std::to_string(r.status) + " " +
+                    std::string(http::obsolete_reason(status)) + "\r\nServer: pushsync\r\n";
+  if (!r.content_type.empty()) out += "Content-Type: " + r.content_type + "\r\n";
+  bool has_connection = false;
+  for (const auto& [name, value] : r.headers) {
+    out += name + ": " + value + "\r\n";
+    has_connection = has_connection || beast::iequals(name, "Connection");
+  }
+  const bool no_body = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+  if (!no_body) out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  if (!has_connection && version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (!has_connection && version != 10 && !keep_alive) out += "Connection: close\r\n";
+  return out + "\r\n" + r.body;
 }
 
 // Out of descriptors or memory: accepting again at once fails again.
@@ -136,7 +184,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     limit(parser);
     stream.expires_after(config_.request_timeout);
     boost::system::error_code ec;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await read_request(stream, buffer, parser, ec);
     const std::string no_route = "-";
     if (ec) {
       auto refusal = read_refusal(ec, config_.max_body);
@@ -222,17 +270,11 @@ void HttpServer::authorize(Access access, const Request& request) const {
 
 asio::awaitable<bool> HttpServer::write(beast::tcp_stream& stream, const Response& r, unsigned version,
                                         bool keep_alive, const std::string& route) {
-  http::response<http::string_body> response{static_cast<http::status>(r.status), version};
-  response.set(http::field::server, "pushsync");
-  if (!r.content_type.empty()) response.set(http::field::content_type, r.content_type);
-  for (const auto& [name, value] : r.headers) response.set(name, value);
-  response.body() = r.body;
-  response.keep_alive(keep_alive);
-  response.prepare_payload();
+  const std::string bytes = serialized(r, version, keep_alive);
   stream.expires_after(config_.request_timeout);
   metrics_.http_request(route, r.status);  // counted before the client can see it
   boost::system::error_code ec;
-  co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(stream, asio::buffer(bytes), with(ec));
   spdlog::debug("HTTP {} {} -> {}", route, version, r.status);
   co_return !ec;
 }
