@@ -9,13 +9,13 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <pqxx/except>
 #include <spdlog/spdlog.h>
 
 #include "sidecar/api/auth.hpp"
 #include "sidecar/api/listen_address.hpp"
+#include "sidecar/http1/read_message.hpp"
 
 namespace pushsync::api {
 
@@ -37,33 +37,6 @@ std::optional<ApiError> read_refusal(const boost::system::error_code& ec, std::s
       ec == asio::error::connection_reset || ec == asio::error::eof || ec == http::error::partial_message)
     return std::nullopt;
   return ApiError(400, "malformed_request", "the request is not valid HTTP/1.1 (" + ec.message() + ")");
-}
-
-auto with(boost::system::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
-
-// Reads one request into `parser`: the socket's bytes fed to Beast's
-// parser as they come, with the errors its own async_read gives (that
-// composed operation, instantiated for a coroutine, was half of this file's
-// compile time). Bytes after the request stay in `buffer` for the next.
-asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                   http::request_parser<http::string_body>& parser, boost::system::error_code& ec) {
-  constexpr std::size_t read_size = 16 * 1024;
-  for (;;) {
-    if (buffer.size() > 0) {
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if ((!ec && parser.is_done()) || (ec && ec != http::error::need_more)) co_return;
-      ec = {};
-      if (used > 0 && buffer.size() > 0) continue;
-    }
-    const std::size_t n = co_await stream.async_read_some(buffer.prepare(read_size), with(ec));
-    if (ec == asio::error::eof) {
-      ec = parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
-      co_return;
-    }
-    if (ec) co_return;
-    buffer.commit(n);
-  }
 }
 
 // The response as HTTP/1.x puts it on the wire (what Beast's serializer
@@ -184,7 +157,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     limit(parser);
     stream.expires_after(config_.request_timeout);
     boost::system::error_code ec;
-    co_await read_request(stream, buffer, parser, ec);
+    co_await http1::read_message(stream, buffer, parser, ec);
     const std::string no_route = "-";
     if (ec) {
       auto refusal = read_refusal(ec, config_.max_body);
@@ -274,7 +247,7 @@ asio::awaitable<bool> HttpServer::write(beast::tcp_stream& stream, const Respons
   stream.expires_after(config_.request_timeout);
   metrics_.http_request(route, r.status);  // counted before the client can see it
   boost::system::error_code ec;
-  co_await asio::async_write(stream, asio::buffer(bytes), with(ec));
+  co_await asio::async_write(stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
   spdlog::debug("HTTP {} {} -> {}", route, version, r.status);
   co_return !ec;
 }

@@ -4,14 +4,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "sidecar/api/listen_address.hpp"
+#include "sidecar/http1/read_message.hpp"
 
 namespace pushsync::cli {
 
@@ -24,14 +21,15 @@ namespace {
 asio::awaitable<http::response<http::string_body>> get(beast::tcp_stream& stream, asio::ip::tcp::endpoint to,
                                                        std::string target) {
   co_await stream.async_connect(to, asio::use_awaitable);
-  http::request<http::empty_body> request{http::verb::get, target, 11};
-  request.set(http::field::host, to.address().to_string());
-  request.set(http::field::user_agent, "pushsync-probe");
-  co_await http::async_write(stream, request, asio::use_awaitable);
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + to.address().to_string() +
+                              "\r\nUser-Agent: pushsync-probe\r\nConnection: close\r\n\r\n";
+  co_await asio::async_write(stream, asio::buffer(request), asio::use_awaitable);
   beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  co_await http::async_read(stream, buffer, response, asio::use_awaitable);
-  co_return response;
+  http::response_parser<http::string_body> parser;
+  boost::system::error_code ec;
+  co_await http1::read_message(stream, buffer, parser, ec);
+  if (ec) throw boost::system::system_error(ec);
+  co_return parser.release();
 }
 
 }  // namespace

@@ -10,10 +10,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <openssl/ssl.h>
 
+#include "sidecar/http1/read_message.hpp"
 #include "sidecar/http2/public_address.hpp"
 #include "sidecar/util/ascii_lower.hpp"
 #include "sidecar/util/eager.hpp"
@@ -52,27 +54,6 @@ class Client::Connection {
     char byte = 0;
     auto fd = beast::get_lowest_layer(stream).socket().native_handle();
     return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-
-  // Reads one response into `in`: the socket's bytes fed to Beast's parser
-  // as they come (its own composed read, instantiated for this stream and
-  // a coroutine, was a third of this file's compile time).
-  asio::awaitable<void> read(http::response_parser<http::string_body>& in, error_code& ec) {
-    while (!in.is_done()) {
-      if (buffer.size() == 0) {
-        const std::size_t n = co_await stream.async_read_some(buffer.prepare(16 * 1024), with(ec));
-        if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-          in.put_eof(ec);  // complete when its body runs to the end of the connection
-          co_return;
-        }
-        if (ec) co_return;
-        buffer.commit(n);
-      }
-      const std::size_t used = in.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (ec == http::error::need_more) ec = {};
-      else if (ec) co_return;
-    }
   }
 
   beast::ssl_stream<beast::tcp_stream> stream;
@@ -137,7 +118,7 @@ asio::awaitable<int> Client::worker(std::vector<http2::Request>& requests, std::
     error_code ec;
     beast::get_lowest_layer(connection->stream).expires_after(options_.request_timeout);
     co_await asio::async_write(connection->stream, asio::buffer(out), with(ec));
-    if (!ec) co_await connection->read(in, ec);
+    if (!ec) co_await read_message(connection->stream, connection->buffer, in, ec);
     if (ec) {
       auto failure = ec == beast::error::timeout ? http2::Failure::timeout : http2::Failure::connection_lost;
       results[i] = http2::Result::failed(failure, options_.name + ": " + ec.message());
