@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-long long micros(DbTime t) { return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count(); }
-
 // The events of one branch of a window: `where`, visible in the window's
 // snapshot, in the order the log is read.
 std::string window_branch(const std::string& events, const std::string& where) {

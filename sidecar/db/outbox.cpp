@@ -15,7 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-long long micros(DbTime t) { return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count(); }
 DbTime from_micros(const pqxx::field& field) { return DbTime(std::chrono::microseconds(field.as<long long>())); }
 std::string epoch_micros(const std::string& column) {
   return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
