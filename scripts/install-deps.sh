@@ -18,9 +18,10 @@ build=(
 # a Node.js is already installed; prometheus for promtool, which checks the
 # example alert rules (on a machine that runs systemd, Debian also enables
 # its Prometheus server: `systemctl disable --now prometheus` if unwanted);
-# lld, a faster linker for the edit-build-test loop (the build uses it when
-# present: the image's build stage links with the default ld).
-test=(libgtest-dev postgresql postgresql-contrib curl chromium prometheus lld)
+# lld, a faster linker, and ninja, which keeps both cores busy while the
+# library compiles, for the edit-build-test loop (the build uses them when
+# present: the image's build stage uses the default ld and make).
+test=(libgtest-dev postgresql postgresql-contrib curl chromium prometheus lld ninja-build)
 command -v node >/dev/null && command -v npm >/dev/null || test+=(nodejs npm)
 # Fuzzing: clang with libFuzzer and the sanitizers' runtimes.
 fuzz=(clang libclang-rt-14-dev)
