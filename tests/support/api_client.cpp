@@ -95,12 +95,10 @@ WsDevice::~WsDevice() = default;
 
 WsDevice::WsDevice(int port, const std::string& installation, const std::string& secret, bool as_browser)
     : socket_(Socket::connect_to(port)) {
-  const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";  // RFC 6455's example nonce
-  Headers upgrade{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", key},
-                  {"Sec-WebSocket-Version", "13"}};
-  if (!secret.empty() && as_browser) upgrade.emplace_back("Sec-WebSocket-Protocol", "pushsync.v1, " + secret);
-  if (!secret.empty() && !as_browser) upgrade.emplace_back("Authorization", "Bearer " + secret);
-  socket_.send_all(request_head("GET", "/v1/ws?installationId=" + installation, upgrade));
+  Headers credentials;
+  if (!secret.empty() && as_browser) credentials.emplace_back("Sec-WebSocket-Protocol", "pushsync.v1, " + secret);
+  if (!secret.empty() && !as_browser) credentials.emplace_back("Authorization", "Bearer " + secret);
+  socket_.send_all(ws_upgrade(installation, credentials));
   std::optional<ResponseHead> head;
   while (!(head = parse_head(in_)))
     if (socket_.read_some(in_, std::chrono::seconds(10)) != Socket::Read::data) break;
@@ -113,7 +111,7 @@ WsDevice::WsDevice(int port, const std::string& installation, const std::string&
     refused_with_ = head->status;
     return;
   }
-  if (head->header("Sec-WebSocket-Accept") != ws_accept_for(key))
+  if (head->header("Sec-WebSocket-Accept") != ws_accept_for(ws_key))
     throw std::runtime_error("the handshake's Sec-WebSocket-Accept is wrong: " + head->header("Sec-WebSocket-Accept"));
   protocol_ = head->header("Sec-WebSocket-Protocol");
   take_frames();

@@ -148,6 +148,13 @@ std::string ws_accept_for(std::string_view key) {
   return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(n)};
 }
 
+std::string ws_upgrade(const std::string& installation, const Headers& credentials) {
+  Headers headers{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", std::string(ws_key)},
+                  {"Sec-WebSocket-Version", "13"}};
+  headers.insert(headers.end(), credentials.begin(), credentials.end());
+  return request_head("GET", "/v1/ws?installationId=" + installation, headers);
+}
+
 std::string ws_client_frame(std::uint8_t opcode, std::string_view payload) {
   std::string frame(1, static_cast<char>(0x80 | opcode));
   const std::size_t size = payload.size();

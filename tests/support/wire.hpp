@@ -64,8 +64,13 @@ std::string request_head(const std::string& method, const std::string& target, c
 
 // RFC 6455, a client's side.
 inline constexpr std::uint8_t ws_text = 1, ws_close = 8, ws_ping = 9, ws_pong = 10;
-// The Sec-WebSocket-Accept a server must answer `key` with.
+// The handshake's Sec-WebSocket-Key (RFC 6455's example nonce) and the
+// Sec-WebSocket-Accept a server must answer it with.
+inline constexpr std::string_view ws_key = "dGhlIHNhbXBsZSBub25jZQ==";
 std::string ws_accept_for(std::string_view key);
+// The upgrade request to the channel for `installation`, with `credentials`
+// (Authorization, or the browser's Sec-WebSocket-Protocol).
+std::string ws_upgrade(const std::string& installation, const Headers& credentials);
 // A frame to the server: FIN set, masked.
 std::string ws_client_frame(std::uint8_t opcode, std::string_view payload);
 struct ServerFrame {

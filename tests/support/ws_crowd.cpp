@@ -13,7 +13,6 @@ namespace pushsync::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-const std::string key = "dGhlIHNhbXBsZSBub25jZQ==";
 
 }  // namespace
 
@@ -68,11 +67,7 @@ void WsCrowd::run(int port, int parallel, std::chrono::milliseconds wait) {
         c.deadline = Clock::now() + wait;
         c.state = Connection::State::connecting;
         epoll_event e{EPOLLOUT | EPOLLIN, {.u64 = c.index}};
-        if (!c.socket.is_open() || epoll_ctl(poller, EPOLL_CTL_ADD, c.socket.fd(), &e) != 0) {
-          c.state = Connection::State::refused;
-          c.socket.close();
-          ++handshakes_;
-        }
+        if (!c.socket.is_open() || epoll_ctl(poller, EPOLL_CTL_ADD, c.socket.fd(), &e) != 0) give_up(c);
       }
     }
     const int n = epoll_wait(poller, events, 256, 10);
@@ -81,11 +76,7 @@ void WsCrowd::run(int port, int parallel, std::chrono::milliseconds wait) {
     for (std::size_t i = 0; i < next; ++i) {
       Connection& c = *connections_[i];
       const bool waiting = c.state == Connection::State::connecting || c.state == Connection::State::handshaking;
-      if (waiting && Clock::now() > c.deadline) {  // no answer in time
-        c.state = Connection::State::refused;
-        c.socket.close();
-        ++handshakes_;
-      }
+      if (waiting && Clock::now() > c.deadline) give_up(c);  // no answer in time
     }
   }
   ::close(poller);
@@ -97,12 +88,9 @@ void WsCrowd::handle(Connection& c, std::uint32_t events, int poller) {
     int error = 0;
     socklen_t size = sizeof error;
     getsockopt(c.socket.fd(), SOL_SOCKET, SO_ERROR, &error, &size);
-    Headers upgrade{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", key},
-                    {"Sec-WebSocket-Version", "13"}, {"Authorization", "Bearer " + c.device.secret}};
-    if (error != 0 || !c.socket.send_all(request_head("GET", "/v1/ws?installationId=" + c.device.installation, upgrade))) {
-      c.state = State::refused;
-      c.socket.close();
-      ++handshakes_;
+    const Headers credentials{{"Authorization", "Bearer " + c.device.secret}};
+    if (error != 0 || !c.socket.send_all(ws_upgrade(c.device.installation, credentials))) {
+      give_up(c);
       return;
     }
     epoll_event e{EPOLLIN, {.u64 = c.index}};  // no longer waiting to write
@@ -128,14 +116,20 @@ void WsCrowd::handle(Connection& c, std::uint32_t events, int poller) {
     c.seqs.push_back(seq);
     c.socket.send_all(ws_client_frame(ws_text, "{\"ack\":" + std::to_string(seq) + "}"));
   }
-  if (read == Socket::Read::closed) {
-    if (c.state != State::open && c.state != State::refused) {
-      c.state = State::refused;  // closed without an answer
-      ++handshakes_;
-    }
+  if (read == Socket::Read::closed && c.socket.is_open()) {  // (a refused handshake's socket is closed already)
     epoll_ctl(poller, EPOLL_CTL_DEL, c.socket.fd(), nullptr);
-    c.socket.close();
+    if (c.state == State::open)
+      c.socket.close();
+    else
+      give_up(c);  // closed without an answer
   }
+}
+
+// A handshake that failed or got no answer in time: refused with no status.
+void WsCrowd::give_up(Connection& c) {
+  c.state = Connection::State::refused;
+  c.socket.close();
+  ++handshakes_;
 }
 
 // The answer to the upgrade, once its head has come.
@@ -144,7 +138,7 @@ void WsCrowd::finish_handshake(Connection& c) {
   if (!head) return;
   c.in.erase(0, head->size);
   ++handshakes_;
-  if (head->status == 101 && head->header("Sec-WebSocket-Accept") == ws_accept_for(key)) {
+  if (head->status == 101 && head->header("Sec-WebSocket-Accept") == ws_accept_for(ws_key)) {
     c.state = Connection::State::open;
     return;
   }

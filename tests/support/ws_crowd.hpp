@@ -45,6 +45,7 @@ class WsCrowd {
   void run(int port, int parallel, std::chrono::milliseconds wait);
   void handle(Connection& c, std::uint32_t events, int poller);
   void finish_handshake(Connection& c);
+  void give_up(Connection& c);
 
   std::vector<std::unique_ptr<Connection>> connections_;
   int handshakes_ = 0;  // answered, failed or timed out
