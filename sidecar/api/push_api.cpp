@@ -9,6 +9,7 @@
 #include "sidecar/db/outbox.hpp"
 #include "sidecar/db/pg_directory.hpp"
 #include "sidecar/route/directory.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::api {
 
@@ -92,7 +93,7 @@ FormFields ping_fields(const Request& request) {
   for (const auto& [key, value] : body.items()) {
     auto add = [&, name = key](const json& item) {
       if (item.is_string()) fields[name].push_back(item.get<std::string>());
-      else if (item.is_number() || item.is_boolean()) fields[name].push_back(item.dump());
+      else if (item.is_number() || item.is_boolean()) fields[name].push_back(json_text(item));
       else throw invalid("invalid_" + name, "\"" + name + "\" must be a string, a number or a list of them");
     };
     if (value.is_array())

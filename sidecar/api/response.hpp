@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sidecar/api/api_error.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::api {
 
@@ -23,7 +24,7 @@ struct Response {
 
   // Invalid UTF-8 (echoed from a request) is replaced, never a failure.
   static Response json(int status, const nlohmann::json& body) {
-    return {status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", "application/json", {}};
+    return {status, json_text_replacing_invalid_utf8(body) + "\n", "application/json", {}};
   }
   static Response empty(int status) { return {status, "", "", {}}; }
   static Response error(const ApiError& e) {

@@ -17,6 +17,7 @@
 #include "sidecar/route/directory.hpp"
 #include "sidecar/startup/catalog_gate.hpp"
 #include "sidecar/util/exit_code.hpp"
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/logging.hpp"
 
 namespace pushsync::cli {
@@ -74,7 +75,7 @@ int command_check(const Options& options) {
 // One direct push through the outbox, so it gets the same guarantees as a
 // row change; a running sidecar delivers it.
 int command_send(const Options& options, const SendOptions& send) {
-  auto data = nlohmann::json::parse(send.data, nullptr, false);
+  auto data = parse_json_or_discarded(send.data);
   if (!data.is_object()) {
     std::cerr << "--data must be a JSON object, e.g. '{\"sources\":[\"todo_items\"]}'\n";
     return exit_usage;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sidecar/cli/progress_line.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::cli {
 
@@ -46,7 +47,7 @@ int list_dead_letters(pqxx::connection& conn, const std::string& schema, const d
                       bool json, std::ostream& out) {
   auto letters = db::DeadLetters(schema).list(conn, query);
   if (json) {
-    for (const auto& d : letters) out << d.to_json().dump() << "\n";
+    for (const auto& d : letters) out << json_text(d.to_json()) << "\n";
   } else if (letters.empty()) {
     out << "no dead letters\n";
   } else {

@@ -10,6 +10,7 @@
 #include "sidecar/config/node_values.hpp"
 #include "sidecar/config/origin_pattern.hpp"
 #include "sidecar/util/base64url.hpp"
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/jwt.hpp"
 #include "sidecar/util/readable_file.hpp"
 
@@ -79,7 +80,7 @@ namespace {
 ServiceAccount read_service_account(const YamlNode& at, const std::string& file) {
   auto text = read_file_text(file);
   if (!text.text) at.fail("cannot read " + file + ": " + text.why);
-  auto json = nlohmann::json::parse(*text.text, nullptr, false);
+  auto json = parse_json_or_discarded(*text.text);
   if (!json.is_object()) at.fail(file + " is not a JSON service account file");
   ServiceAccount account;
   for (auto [key, out] : {std::pair{"project_id", &account.project_id}, {"client_email", &account.client_email},

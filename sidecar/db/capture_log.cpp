@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -131,7 +132,7 @@ void CaptureLog::settle(pqxx::dbtransaction& tx, const Settlement& s) const {
     tx.exec_params(move_to_changes() + "coalesce(to_timestamp(k.until / 1000000.0), now()), k.row, "
                    "nullif(k.after, '') FROM " + schema_ + ".events e JOIN jsonb_to_recordset($1::jsonb) AS "
                    "k(txid text, id bigint, until bigint, row int, after text) ON e.txid = k.txid::xid8 AND e.id = k.id",
-                   kept.dump());
+                   json_text(kept));
   }
   if (!s.log) return;
   const auto& log = *s.log;

@@ -5,6 +5,7 @@
 #include <pqxx/pqxx>
 
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -14,7 +15,7 @@ using nlohmann::json;
 
 json parse_json_or_null(const pqxx::field& field) {
   if (field.is_null()) return nullptr;
-  return json::parse(field.c_str());
+  return parse_json(field.c_str());
 }
 
 // A statement's captured columns as one object of an array per column
@@ -40,7 +41,7 @@ class ColumnValues {
 // olds and news are those of rows captured before).
 std::vector<RowChange> rows_of(const pqxx::row& row) {
   const Op statement_op = parse_op(row[1].as<std::string>()).value_or(Op::update);
-  auto ids = json::parse(row[2].c_str());
+  auto ids = parse_json(row[2].c_str());
   auto ops = parse_json_or_null(row[3]);
   auto olds = parse_json_or_null(row[4]);
   auto news = parse_json_or_null(row[5]);

@@ -7,6 +7,7 @@
 #include "sidecar/db/listener.hpp"
 #include "sidecar/db/outbox.hpp"
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -58,7 +59,7 @@ std::vector<DeadLetterRecord> DeadLetters::list(pqxx::connection& conn, const De
     r.installation_id = optional_text(row[5]);
     r.platform = optional_text(row[6]);
     r.reason = row[7].as<std::string>();
-    r.payload = row[8].is_null() ? nlohmann::json() : nlohmann::json::parse(row[8].c_str());
+    r.payload = row[8].is_null() ? nlohmann::json() : parse_json(row[8].c_str());
     r.changed_at = row[9].as<std::string>();
     r.failed_at = row[10].as<std::string>();
     r.retryable = row[11].as<bool>();

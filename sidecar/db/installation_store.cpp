@@ -6,6 +6,7 @@
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/db/ws_mailbox.hpp"
 #include "sidecar/db/ws_revocation.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -20,7 +21,7 @@ InstallationRecord installation_from(const pqxx::row& row) {
   r.id = row[0].as<std::string>();
   r.platform = parse_platform(row[1].as<std::string>()).value_or(Platform::ws);
   r.push_channel = row[2].as<std::string>();
-  for (const auto& tag : nlohmann::json::parse(row[3].as<std::string>())) r.tags.push_back(tag.get<std::string>());
+  for (const auto& tag : parse_json(row[3].as<std::string>())) r.tags.push_back(tag.get<std::string>());
   r.created_at = row[4].as<std::string>();
   r.updated_at = row[5].as<std::string>();
   if (!row[6].is_null()) r.disabled_at = row[6].as<std::string>();

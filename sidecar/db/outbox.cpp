@@ -8,6 +8,7 @@
 #include "sidecar/db/listener.hpp"
 #include "sidecar/db/sql_text.hpp"
 #include "sidecar/route/push_document.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -23,7 +24,7 @@ std::string epoch_micros(const std::string& column) {
 // Runs `sql`, whose $1 is a JSON array of rows (jsonb_to_recordset), unless
 // there are none.
 void exec_rows(pqxx::transaction_base& tx, const std::string& sql, const json& rows) {
-  if (!rows.empty()) tx.exec_params(sql, rows.dump());
+  if (!rows.empty()) tx.exec_params(sql, json_text(rows));
 }
 
 json origin_columns(const PushOrigin& o, const json& document) {
@@ -45,7 +46,7 @@ ChangeId Outbox::enqueue_push(pqxx::connection& conn, const json& push) const {
   pqxx::work tx(conn);
   auto id = tx.exec_params1("INSERT INTO " + schema_ +
                                 ".events (tbl, op, row_id, new_cols) VALUES ('', 'push', '', $1::jsonb) RETURNING id",
-                            push.dump())[0]
+                            json_text(push))[0]
                 .as<ChangeId>();
   wake_sleeping_sidecar(tx, schema_name_);
   tx.commit();
@@ -185,7 +186,7 @@ std::vector<Push> Outbox::claim_retries(pqxx::dbtransaction& tx, int limit) cons
                 from_micros(row[10]), row[4].as<std::string>(), row[0].as<DeliveryId>(), row[11].as<int>()};
     auto platform = row[2].is_null() ? std::nullopt : parse_platform(row[2].as<std::string>());
     if (platform) p.target = {row[1].as<std::string>(), *platform, row[3].as<std::string>()};
-    route::read_push_document(json::parse(row[9].c_str()), p);
+    route::read_push_document(parse_json(row[9].c_str()), p);
     out.push_back(std::move(p));
   }
   return out;

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "sidecar/db/sql_text.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::db {
 
@@ -51,7 +52,7 @@ void WsMailbox::put(pqxx::connection& conn, const std::vector<Letter>& letters, 
                "JOIN " + schema_ + ".installations ON installation_id = r.i RETURNING id) "
                "SELECT pg_notify($3, min(id) || ' ' || max(id)) FROM stored HAVING count(*) > 0");
   pqxx::nontransaction tx(conn);
-  tx.exec_prepared("pushsync_ws_put", rows.dump(), static_cast<long long>(ttl.count()), channel_);
+  tx.exec_prepared("pushsync_ws_put", json_text(rows), static_cast<long long>(ttl.count()), channel_);
 }
 
 std::vector<WsMailbox::Letter> WsMailbox::pending(pqxx::connection& conn, const std::string& installation_id,

@@ -1,5 +1,7 @@
 #include "sidecar/push/wire_format.hpp"
 
+#include "sidecar/util/json_text.hpp"
+
 namespace pushsync::push {
 
 namespace {
@@ -11,7 +13,7 @@ void add_alert_fields(const Push& push, nlohmann::ordered_json& into) {
 }
 
 std::string as_string(const nlohmann::ordered_json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : json_text(value);
 }
 
 nlohmann::ordered_json aps_of(const Push& push) {
@@ -25,9 +27,9 @@ nlohmann::ordered_json aps_of(const Push& push) {
 
 // apns_body(push).dump(), without copying the fields into a new document.
 std::string apns_body_text(const Push& push) {
-  if (!push.fields.is_object() || push.fields.empty() || push.fields.contains("aps")) return apns_body(push).dump();
-  std::string fields = push.fields.dump();
-  std::string body = R"({"aps":)" + aps_of(push).dump();
+  if (!push.fields.is_object() || push.fields.empty() || push.fields.contains("aps")) return json_text(apns_body(push));
+  std::string fields = json_text(push.fields);
+  std::string body = R"({"aps":)" + json_text(aps_of(push));
   body += ',';
   body.append(fields, 1);  // without its opening brace
   return body;
@@ -36,9 +38,9 @@ std::string apns_body_text(const Push& push) {
 std::string serialize(const Push& push, Duration ttl) {
   switch (push.target.platform) {
     case Platform::apns: return apns_body_text(push);
-    case Platform::fcm: return fcm_message(push, ttl).dump();
+    case Platform::fcm: return json_text(fcm_message(push, ttl));
     case Platform::ws:
-    case Platform::webpush: return ws_frame(push).dump();
+    case Platform::webpush: return json_text(ws_frame(push));
   }
   return {};
 }

@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "sidecar/util/base64url.hpp"
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/readable_file.hpp"
 
 namespace pushsync {
@@ -87,7 +88,7 @@ std::string PrivateKey::p256_public_point() const {
 
 std::string sign_jwt(nlohmann::json header, const nlohmann::json& claims, const PrivateKey& key) {
   header["alg"] = key.is_ec() ? "ES256" : "RS256";
-  std::string input = base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
+  std::string input = base64url_encode(json_text(header)) + "." + base64url_encode(json_text(claims));
   std::string signature = sign_sha256(input, key);
   if (key.is_ec()) signature = der_to_raw(signature);
   return input + "." + base64url_encode(signature);

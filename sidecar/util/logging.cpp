@@ -8,6 +8,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sidecar/util/json_text.hpp"
+
 namespace pushsync {
 
 namespace {
@@ -33,8 +35,7 @@ class OneLineMessage : public spdlog::custom_flag_formatter {
 class JsonMessage : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string text = nlohmann::json(one_line({msg.payload.data(), msg.payload.size()}))
-                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = json_text_replacing_invalid_utf8(one_line({msg.payload.data(), msg.payload.size()}));
     dest.append(text.data(), text.data() + text.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessage>(); }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/utf8.hpp"
 
 namespace pushsync::push {
@@ -10,7 +11,7 @@ namespace pushsync::push {
 namespace {
 
 std::string reason_of(const http2::Response& response) {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  auto body = parse_json_or_discarded(response.body);
   if (body.is_object() && body.contains("reason") && body["reason"].is_string()) return body["reason"];
   return "";
 }

@@ -7,6 +7,7 @@
 
 #include "sidecar/http2/tls_context.hpp"
 #include "sidecar/push/http_answers.hpp"
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/utf8.hpp"
 
 namespace pushsync::push {
@@ -31,7 +32,7 @@ http2::ClientOptions token_client_options(const http2::Url& url, Duration timeou
 }  // namespace
 
 TokenAnswer token_answer(const http2::Response& response) {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  auto body = parse_json_or_discarded(response.body);
   if (!body.is_object()) body = nlohmann::json::object();
   auto text = [&body](const char* key) -> std::string {
     auto it = body.find(key);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/utf8.hpp"
 
 namespace pushsync::push {
@@ -16,7 +17,7 @@ struct GoogleError {
 };
 
 GoogleError error_of(const http2::Response& response) {
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  auto body = parse_json_or_discarded(response.body);
   GoogleError e;
   if (!body.is_object() || !body["error"].is_object()) return e;
   const auto& error = body["error"];

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "sidecar/push/wire_format.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::push {
 
@@ -47,7 +48,7 @@ std::string LogProvider::line_for(const Push& push, Duration ttl) {
   }
   nlohmann::ordered_json line = {
       {"platform", to_string(push.target.platform)}, {"installation", push.target.id}, {"payload", payload}};
-  return line.dump();
+  return json_text(line);
 }
 
 boost::asio::awaitable<std::vector<Outcome>> LogProvider::send(std::span<const Push> pushes) {

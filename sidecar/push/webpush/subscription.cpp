@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sidecar/util/base64url.hpp"
+#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::push::webpush {
 
@@ -27,7 +28,7 @@ std::optional<std::string> string_member(const nlohmann::json& object, const cha
 }  // namespace
 
 ParsedSubscription parse_subscription(std::string_view json, KeyCheck check) {
-  auto doc = nlohmann::json::parse(json, nullptr, false);
+  auto doc = parse_json_or_discarded(json);
   if (!doc.is_object()) return refused("it is not a JSON object (PushSubscription.toJSON())");
   auto endpoint = string_member(doc, "endpoint");
   if (!endpoint) return refused("\"endpoint\" is missing");
@@ -48,10 +49,10 @@ ParsedSubscription parse_subscription(std::string_view json, KeyCheck check) {
 }
 
 std::string stored_form(std::string_view json) {
-  auto doc = nlohmann::json::parse(json);
+  auto doc = parse_json(json);
   nlohmann::ordered_json stored = {{"endpoint", doc["endpoint"]},
                                    {"keys", {{"p256dh", doc["keys"]["p256dh"]}, {"auth", doc["keys"]["auth"]}}}};
-  return stored.dump();
+  return json_text(stored);
 }
 
 }  // namespace pushsync::push::webpush

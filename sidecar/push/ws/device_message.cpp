@@ -2,10 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sidecar/util/json_text.hpp"
+
 namespace pushsync::push {
 
 std::vector<std::int64_t> acks_in(std::string_view text) {
-  auto message = nlohmann::json::parse(text, nullptr, false);
+  auto message = parse_json_or_discarded(text);
   std::vector<std::int64_t> out;
   if (!message.is_object() || !message.contains("ack")) return out;
   const auto& ack = message["ack"];
