@@ -1,5 +1,6 @@
 #pragma once
-// Included before every file of the build (CMakeLists.txt, -include).
+// Included before every file of the build but util/compiled_once.cpp
+// (CMakeLists.txt: -include, or first in the precompiled header).
 
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including it.
 #include <utility>
