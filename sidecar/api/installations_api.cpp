@@ -9,6 +9,7 @@
 #include "sidecar/db/installation_store.hpp"
 #include "sidecar/push/webpush/allowed_origins.hpp"
 #include "sidecar/push/webpush/subscription.hpp"
+#include "sidecar/util/json_text.hpp"
 #include "sidecar/util/random_token.hpp"
 #include "sidecar/util/sha256.hpp"
 
@@ -41,7 +42,7 @@ bool is_fcm_token(const std::string& token) {
 // A webpush "pushChannel": the PushSubscription as a JSON object, or as its text.
 std::string subscription_text(const json& body) {
   auto channel = body.find("pushChannel");
-  if (channel != body.end() && channel->is_object()) return channel->dump();
+  if (channel != body.end() && channel->is_object()) return json_text(*channel);
   return string_field(body, "pushChannel", max_fcm_token_bytes);
 }
 

@@ -3,6 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include "sidecar/util/json_text.hpp"
+
 namespace pushsync::api {
 
 namespace {
@@ -13,8 +15,6 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-struct TooDeep {};
 
 // nlohmann's "[json.exception.parse_error.101] parse error at ...", less its tag.
 std::string without_tag(const std::string& what) {
@@ -38,11 +38,8 @@ nlohmann::json json_object_body(const Request& request) {
   if (body.empty()) throw ApiError(400, "empty_body", "the request has no body; expected a JSON object");
   nlohmann::json parsed;
   try {
-    parsed = nlohmann::json::parse(body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth >= max_json_depth) throw TooDeep{};  // depth counts enclosing containers
-      return true;
-    });
-  } catch (const TooDeep&) {
+    parsed = parse_json_nested_less_than(body, max_json_depth);
+  } catch (const JsonTooDeep&) {
     throw ApiError(400, "too_deep", "JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
   } catch (const nlohmann::json::parse_error& e) {
     throw ApiError(400, "malformed_json",

@@ -6,6 +6,13 @@ nlohmann::json parse_json(std::string_view text) { return nlohmann::json::parse(
 
 nlohmann::json parse_json_or_discarded(std::string_view text) { return nlohmann::json::parse(text, nullptr, false); }
 
+nlohmann::json parse_json_nested_less_than(std::string_view text, int max_depth) {
+  return nlohmann::json::parse(text, [max_depth](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth >= max_depth) throw JsonTooDeep{};
+    return true;
+  });
+}
+
 nlohmann::ordered_json parse_ordered_json(std::string_view text) { return nlohmann::ordered_json::parse(text); }
 
 std::string json_text(const nlohmann::json& value) { return value.dump(); }

@@ -15,6 +15,10 @@ nlohmann::json parse_json(std::string_view text);
 // json::parse(text, nullptr, false): a discarded value (is_discarded()) on bad input.
 nlohmann::json parse_json_or_discarded(std::string_view text);
 nlohmann::ordered_json parse_ordered_json(std::string_view text);
+// parse_json(text), refusing a document with a container nested max_depth
+// deep (depth counts enclosing containers): throws JsonTooDeep.
+struct JsonTooDeep {};
+nlohmann::json parse_json_nested_less_than(std::string_view text, int max_depth);
 
 // dump(): throws nlohmann::json::type_error on invalid UTF-8.
 std::string json_text(const nlohmann::json& value);
