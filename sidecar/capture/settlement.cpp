@@ -1,7 +1,6 @@
 #include "sidecar/capture/settlement.hpp"
 
 #include "sidecar/route/push_document.hpp"
-#include "sidecar/util/json_text.hpp"
 
 namespace pushsync::capture {
 
@@ -9,7 +8,7 @@ namespace {
 
 using Kind = push::Outcome::Kind;
 
-nlohmann::json payload_of(const Push& push) { return parse_json(json_text(push.fields)); }
+nlohmann::json payload_of(const Push& push) { return nlohmann::json(push.fields); }
 
 db::Settlement::DeadLetter dead_letter(const Push& push, std::string reason) {
   const PushOrigin& o = push.origin;

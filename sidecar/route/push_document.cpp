@@ -1,7 +1,5 @@
 #include "sidecar/route/push_document.hpp"
 
-#include "sidecar/util/json_text.hpp"
-
 namespace pushsync::route {
 
 // Fields as [name, value] pairs: jsonb keeps no key order, the device's
@@ -9,7 +7,7 @@ namespace pushsync::route {
 nlohmann::json push_document(const Push& push) {
   nlohmann::json fields = nlohmann::json::array();
   for (const auto& [name, value] : push.fields.items())
-    fields.push_back({name, parse_json(json_text(value))});
+    fields.push_back({name, nlohmann::json(value)});
   nlohmann::json doc = {{"kind", push.kind == PayloadKind::alert ? "alert" : "background"}, {"fields", fields}};
   if (push.alert) doc["alert"] = *push.alert;
   if (push.sound) doc["sound"] = *push.sound;
@@ -23,7 +21,7 @@ void read_push_document(const nlohmann::json& document, Push& push) {
   push.fields = nlohmann::ordered_json::object();
   if (document.contains("fields"))
     for (const auto& pair : document["fields"])
-      push.fields[pair.at(0).get<std::string>()] = parse_ordered_json(json_text(pair.at(1)));
+      push.fields[pair.at(0).get<std::string>()] = nlohmann::ordered_json(pair.at(1));
   if (document.contains("alert")) push.alert = document["alert"].get<std::string>();
   if (document.contains("sound")) push.sound = document["sound"].get<std::string>();
   if (document.contains("badge")) push.badge = document["badge"].get<int>();
