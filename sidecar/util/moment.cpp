@@ -1,16 +1,54 @@
 #include "sidecar/util/moment.hpp"
 
 #include <charconv>
-#include <regex>
+#include <ctime>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace pushsync {
 
+namespace {
+
+// Reads text from left to right; each step consumes what it accepts.
+// (std::regex made this file take 6.7 s to compile instead of 2.0 s.)
+struct Scan {
+  std::string_view text;
+  std::size_t at = 0;
+
+  bool digit() { return accept(at < text.size() && text[at] >= '0' && text[at] <= '9'); }
+  bool digits(int count) {
+    for (int i = 0; i < count; ++i)
+      if (!digit()) return false;
+    return true;
+  }
+  bool one_of(std::string_view chars) {
+    return accept(at < text.size() && chars.find(text[at]) != std::string_view::npos);
+  }
+  bool done() const { return at == text.size(); }
+
+ private:
+  bool accept(bool accepted) {
+    if (accepted) ++at;
+    return accepted;
+  }
+};
+
+}  // namespace
+
+// \d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})
 bool is_rfc3339(std::string_view text) {
-  static const std::regex rfc3339(R"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))");
-  return std::regex_match(text.begin(), text.end(), rfc3339);
+  Scan scan{text};
+  bool date_time = scan.digits(4) && scan.one_of("-") && scan.digits(2) && scan.one_of("-") && scan.digits(2) &&
+                   scan.one_of("Tt ") && scan.digits(2) && scan.one_of(":") && scan.digits(2) && scan.one_of(":") &&
+                   scan.digits(2);
+  if (!date_time) return false;
+  if (scan.one_of(".")) {
+    int fraction = 0;
+    while (scan.digit()) ++fraction;
+    if (fraction < 1 || fraction > 9) return false;
+  }
+  if (scan.one_of("Zz")) return scan.done();
+  return scan.one_of("+-") && scan.digits(2) && scan.one_of(":") && scan.digits(2) && scan.done();
 }
 
 std::optional<std::string> parse_moment(std::string_view text, std::chrono::system_clock::time_point now) {
@@ -34,8 +72,11 @@ std::optional<std::string> parse_moment(std::string_view text, std::chrono::syst
 std::string rfc3339(std::chrono::system_clock::time_point at) {
   auto micros = std::chrono::floor<std::chrono::microseconds>(at);
   auto seconds = std::chrono::floor<std::chrono::seconds>(micros);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)),
-                     (micros - seconds).count());
+  std::time_t time = std::chrono::system_clock::to_time_t(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, (micros - seconds).count());
 }
 
 }  // namespace pushsync

@@ -21,9 +21,18 @@ TEST(Moment, ASpanCountsBackFromNowInUtc) {
   EXPECT_EQ(parse_moment("0s", now), "2025-12-01T00:00:00.123456Z");
 }
 
+TEST(Moment, Rfc3339AcceptsEachFormOfTheStandard) {
+  for (const char* text : {"2026-11-23T08:00:00Z", "2026-11-23t08:00:00z", "2026-11-23 08:00:00-05:30",
+                           "2026-11-23T08:00:00.1Z", "2026-11-23T08:00:00.123456789+01:00"})
+    EXPECT_TRUE(is_rfc3339(text)) << text;
+}
+
 TEST(Moment, AnythingElseIsRefused) {
   auto now = std::chrono::system_clock::now();
-  for (const char* text : {"", "yesterday", "2h ago", "-5m", "5w", "2026-11-23", "12"})
+  for (const char* text : {"", "yesterday", "2h ago", "-5m", "5w", "2026-11-23", "12", "2026-11-23T08:00:00",
+                           "2026-11-23T08:00:00.Z", "2026-11-23T08:00:00.1234567890Z", "2026-11-23T08:00:00+0100",
+                           "2026-11-23T08:00:00Z ", "2026-11-23T08:00:00+01:00x", "2026-11-23X08:00:00Z",
+                           "2026-1-23T08:00:00Z", "20261-11-23T08:00:00Z", "2026-11-23T08:00:00ZZ"})
     EXPECT_FALSE(parse_moment(text, now)) << text;
 }
 
