@@ -5,18 +5,18 @@
 namespace pushsync::db {
 
 namespace {
-constexpr std::string_view prefix = "revoked ";
+constexpr std::string_view revoked_prefix = "revoked ";
 }
 
 std::string WsRevocation::payload() const {
-  return std::string(prefix) + secret_sha256 + " " + installation_id;
+  return std::string(revoked_prefix) + secret_sha256 + " " + installation_id;
 }
 
 std::optional<WsRevocation> WsRevocation::parse(const std::string& payload) {
-  if (!payload.starts_with(prefix)) return std::nullopt;
-  const auto space = payload.find(' ', prefix.size());
-  if (space == std::string::npos || space == prefix.size() || space + 1 == payload.size()) return std::nullopt;
-  return WsRevocation{payload.substr(space + 1), payload.substr(prefix.size(), space - prefix.size())};
+  if (!payload.starts_with(revoked_prefix)) return std::nullopt;
+  const auto space = payload.find(' ', revoked_prefix.size());
+  if (space == std::string::npos || space == revoked_prefix.size() || space + 1 == payload.size()) return std::nullopt;
+  return WsRevocation{payload.substr(space + 1), payload.substr(revoked_prefix.size(), space - revoked_prefix.size())};
 }
 
 void WsRevocation::notify(pqxx::transaction_base& tx, const std::string& channel) const {
