@@ -14,8 +14,9 @@ COPY sql sql
 COPY triggers triggers
 COPY sidecar sidecar
 COPY examples/todo/client examples/todo/client
-# A unity build (16 sources per compiler run) parses Boost's headers a few
-# times instead of once per file: 140 s instead of 273 s on 2 cores.
+# A unity build (the library's groups of CMakeLists.txt) parses Boost's
+# headers a few times instead of once per file: 140 s instead of 273 s on 2
+# cores.
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DPUSHSYNC_TESTS=OFF \
       -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 && \
     cmake --build /build -j"$(nproc)" --target pushsync && \

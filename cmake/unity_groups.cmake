@@ -1,0 +1,32 @@
+# Puts the sources of TARGET under ROOT into unity groups (UNITY_BUILD_MODE
+# GROUP). Each further argument is one group: "<name>: <path> <path> ...",
+# a path being a folder or a file without .cpp, relative to ROOT. A file
+# joins the group that names it or, failing that, the one naming its
+# nearest folder; a file no group names compiles alone.
+function(unity_groups target root)
+  foreach(group_spec IN LISTS ARGN)
+    string(REGEX MATCH "^([^:]+): (.+)$" matched "${group_spec}")
+    if(NOT matched)
+      message(FATAL_ERROR "unity_groups: \"${group_spec}\" is not \"<name>: <path> ...\"")
+    endif()
+    string(REPLACE " " ";" paths "${CMAKE_MATCH_2}")
+    foreach(path IN LISTS paths)
+      set(group_of_${path} ${CMAKE_MATCH_1})
+    endforeach()
+  endforeach()
+  get_target_property(sources ${target} SOURCES)
+  foreach(source IN LISTS sources)
+    cmake_path(IS_PREFIX root "${source}" NORMALIZE inside)
+    if(NOT inside)
+      continue()
+    endif()
+    cmake_path(RELATIVE_PATH source BASE_DIRECTORY ${root} OUTPUT_VARIABLE path)
+    cmake_path(REMOVE_EXTENSION path LAST_ONLY)
+    while(path AND NOT DEFINED group_of_${path})
+      cmake_path(GET path PARENT_PATH path)
+    endwhile()
+    if(path)
+      set_source_files_properties(${source} TARGET_DIRECTORY ${target} PROPERTIES UNITY_GROUP ${group_of_${path}})
+    endif()
+  endforeach()
+endfunction()
