@@ -15,8 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${BENCH_ROUNDS:-2}
 jobs=$(nproc)
-work=$(mktemp -d /tmp/pushsync-build-time-XXXXXX)
-trap '[ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"' EXIT
+. "$root/bench/bench_lib.sh"  # $work, its cleanup, median (no cluster is started)
 
 variants=(this)
 mkdir -p "$work/this/src"
@@ -60,18 +59,18 @@ for round in $(seq 1 "$rounds"); do
   for variant in "${variants[@]}"; do measure "$variant" "$round"; done
 done | tee "$work/figures"
 
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo
+declare -A clean slowest
 for variant in "${variants[@]}"; do
-  clean=$(awk -v v="$variant" '$1 == v && $3 == "clean" { print $4 }' "$work/figures" | median)
-  slowest=$(awk -v v="$variant" '$1 == v && $3 ~ /^rebuild/ { print $3 }' "$work/figures" | sort -u |
+  clean[$variant]=$(awk -v v="$variant" '$1 == v && $3 == "clean" { print $4 }' "$work/figures" | median)
+  read -r seconds file < <(awk -v v="$variant" '$1 == v && $3 ~ /^rebuild/ { print $3 }' "$work/figures" | sort -u |
     while read -r what; do
       echo "$(awk -v v="$variant" -v w="$what" '$1 == v && $3 == w { print $4 }' "$work/figures" | median) ${what#rebuild:}"
     done | sort -g | tail -1)
-  echo "$variant: clean build ${clean} s (median), slowest rebuild after touching one file ${slowest% *} s (${slowest#* }, median)"
-  eval "clean_$variant=$clean slowest_$variant=${slowest% *}"
+  slowest[$variant]=$seconds
+  echo "$variant: clean build ${clean[$variant]} s (median), slowest rebuild after touching one file $seconds s ($file, median)"
 done
 if [ -n "${BENCH_BASELINE:-}" ]; then
-  awk -v c="$clean_this" -v cb="$clean_baseline" -v s="$slowest_this" -v sb="$slowest_baseline" -v b="$BENCH_BASELINE" \
-    'BEGIN { printf "this / %s: clean build %.2f, slowest rebuild %.2f\n", b, c / cb, s / sb }'
+  awk -v c="${clean[this]}" -v cb="${clean[baseline]}" -v s="${slowest[this]}" -v sb="${slowest[baseline]}" \
+    -v b="$BENCH_BASELINE" 'BEGIN { printf "this / %s: clean build %.2f, slowest rebuild %.2f\n", b, c / cb, s / sb }'
 fi
