@@ -33,4 +33,4 @@ if ! cmake -S "$work/src" -B "$work/build" $options >"$work/configure.log" 2>&1;
   grep -A3 'CMake Error' "$work/configure.log" >&2 || tail -20 "$work/configure.log" >&2
   exit 1
 fi
-echo "check-image-context: the build stage's $(wc -w <<<"$copies") copied paths configure with" $options
+echo "check-image-context: the build stage's $(wc -w <<<"$copies") copied paths configure with $(tr "\n" " " <<<"$options")"
