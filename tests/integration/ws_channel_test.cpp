@@ -63,6 +63,34 @@ TEST_F(WsChannelTest, DevicesThatAcknowledgeAtOnceGetEachPushOnceAndTheMailboxEm
   EXPECT_FALSE(again.next(std::chrono::milliseconds(500))) << "acknowledged pushes must not come back";
 }
 
+// A letter is written to an idle device at once; what its socket does not
+// take is written later, before anything else. A device that reads nothing
+// for a while must then get every frame whole, in order, once.
+TEST_F(WsChannelTest, FramesTheSocketCannotTakeAtOnceArriveWholeAndInOrder) {
+  start("", "  max_unacked: 2000\n");
+  const auto secret = register_ws("bob-ws", {"user:bob"});
+  WsDevice device(port_, "bob-ws", secret);
+  sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
+  ASSERT_TRUE(device.next());  // caught up: the next letters are written as they are stored
+  // 4.8 MB, unread: more than the kernel holds for one loopback connection
+  // (tcp_wmem's 4 MB at most on the sender's side, 128 KB on the device's).
+  constexpr int rows = 1600;
+  sql(url_, "INSERT INTO items (title, owner) SELECT repeat(chr(97 + i % 26), 3000), 'bob' FROM generate_series(1, " +
+                std::to_string(rows) + ") i");
+  ASSERT_TRUE(eventually([&] { return outbox_size() == 0; }));
+
+  std::vector<std::int64_t> seqs;
+  for (int i = 1; i <= rows; ++i) {
+    auto frame = device.next();
+    ASSERT_TRUE(frame && frame->is_object()) << "frame " << i << " is missing or broken";
+    EXPECT_EQ((*frame)["title"], std::string(3000, static_cast<char>('a' + i % 26))) << "frame " << i;
+    seqs.push_back((*frame)["seq"].get<std::int64_t>());
+  }
+  EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));
+  EXPECT_EQ(std::set<std::int64_t>(seqs.begin(), seqs.end()).size(), seqs.size());
+  EXPECT_FALSE(device.next(std::chrono::milliseconds(300))) << "a frame came twice";
+}
+
 // Behind a load balancer a device is connected to one sidecar while another
 // claims the change: it must get the push without any polling.
 TEST_F(WsChannelTest, TwoSidecarsDeliverToEachOthersDevices) {

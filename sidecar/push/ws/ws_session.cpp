@@ -23,6 +23,40 @@ namespace {
 
 constexpr auto close_wait = std::chrono::seconds(2);
 
+// A letter's frame, written from the letter itself: the stored frame is a
+// JSON object, so "seq" goes first and the rest follows as it is.
+class LetterFrame {
+ public:
+  explicit LetterFrame(const db::WsMailbox::Letter& letter) {
+    const std::string_view rest = std::string_view(letter.frame).substr(1);
+    const int seq_size = std::snprintf(seq_.data(), seq_.size(), "{\"seq\":%lld%s",
+                                       static_cast<long long>(letter.id), rest.size() > 1 ? "," : "");
+    header_ = ws_frame_header(WsOpcode::text, static_cast<std::size_t>(seq_size) + rest.size());
+    buffers_ = {asio::buffer(header_.bytes.data(), header_.size),
+                asio::buffer(seq_.data(), static_cast<std::size_t>(seq_size)), asio::buffer(rest.data(), rest.size())};
+  }
+  LetterFrame(const LetterFrame&) = delete;
+  LetterFrame& operator=(const LetterFrame&) = delete;
+
+  const std::array<asio::const_buffer, 3>& buffers() const { return buffers_; }
+  std::size_t size() const { return asio::buffer_size(buffers_); }
+  // The bytes from `offset` on, as one string.
+  std::string tail(std::size_t offset) const {
+    std::string out;
+    for (const auto& b : buffers_) {
+      const std::string_view bytes(static_cast<const char*>(b.data()), b.size());
+      if (offset < bytes.size()) out.append(bytes.substr(offset));
+      offset -= std::min(offset, bytes.size());
+    }
+    return out;
+  }
+
+ private:
+  std::array<char, 32> seq_{};
+  WsFrameHeader header_;
+  std::array<asio::const_buffer, 3> buffers_;
+};
+
 }  // namespace
 
 WsSession::WsSession(tcp::socket socket, std::string installation_id, const config::Config& config, db::DbThread& db,
@@ -51,6 +85,7 @@ asio::awaitable<void> WsSession::run() {
 void WsSession::deliver(const Letter& letter) {
   if (ended_ || closing()) return;
   if (behind_ || reading_) return missed(letter.id);
+  if (idle()) return write_now(letter);
   if (queue_.size() >= static_cast<std::size_t>(config_.websocket.max_unacked)) {
     // More than the window holds: drop them and read them back later.
     missed(std::min(queue_.front().id, letter.id));
@@ -58,6 +93,26 @@ void WsSession::deliver(const Letter& letter) {
     return;
   }
   queue_.push_back(letter);
+  wake_.cancel();
+}
+
+// Nothing waits to be written and no write is under way: the frame is
+// written here, without waking the write loop (a broadcast writes to each
+// device in turn, and the loop's wakeup cost as much as the write). What the
+// socket does not take at once is left to the loop.
+bool WsSession::idle() const {
+  return queue_.empty() && control_.empty() && unsent_.empty() && writing_since_ == Clock::time_point::max() &&
+         room() > 0;
+}
+
+void WsSession::write_now(const Letter& letter) {
+  if (!in_flight_.emplace(letter.id, false).second) return;
+  const LetterFrame frame(letter);
+  boost::system::error_code ec;
+  const std::size_t written = socket_.write_some(frame.buffers(), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return drop();
+  if (written == frame.size()) return;
+  unsent_ = frame.tail(written);
   wake_.cancel();
 }
 
@@ -121,6 +176,12 @@ int WsSession::room() const { return config_.websocket.max_unacked - static_cast
 
 asio::awaitable<void> WsSession::write_loop() {
   while (!ended_) {
+    if (!unsent_.empty()) {  // the rest of a frame written by deliver()
+      const std::string tail = std::move(unsent_);
+      unsent_.clear();
+      if (!co_await write(asio::buffer(tail))) break;
+      continue;
+    }
     if (!control_.empty()) {
       if (!co_await write_control()) break;
       continue;
@@ -204,17 +265,8 @@ asio::awaitable<bool> WsSession::send(const Letter& letter) {
   // In flight before the write: the device may acknowledge it before the
   // write's completion runs.
   if (!in_flight_.emplace(letter.id, false).second) co_return true;
-  // The stored frame is a JSON object: "seq" goes first, the rest is
-  // written from the letter itself.
-  const std::string_view rest = std::string_view(letter.frame).substr(1);
-  std::array<char, 32> seq{};
-  const int seq_size = std::snprintf(seq.data(), seq.size(), "{\"seq\":%lld%s", static_cast<long long>(letter.id),
-                                     rest.size() > 1 ? "," : "");
-  const auto header = ws_frame_header(WsOpcode::text, static_cast<std::size_t>(seq_size) + rest.size());
-  const std::array<asio::const_buffer, 3> frame{asio::buffer(header.bytes.data(), header.size),
-                                                asio::buffer(seq.data(), static_cast<std::size_t>(seq_size)),
-                                                asio::buffer(rest.data(), rest.size())};
-  co_return co_await write(frame);
+  const LetterFrame frame(letter);
+  co_return co_await write(frame.buffers());
 }
 
 void WsSession::acknowledge(std::int64_t seq) {

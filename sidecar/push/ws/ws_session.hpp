@@ -70,6 +70,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::asio::awaitable<bool> catch_up();
   boost::asio::awaitable<bool> send(const Letter& letter);
   boost::asio::awaitable<bool> write_control();
+  bool idle() const;
+  void write_now(const Letter& letter);
   template <typename Buffers>
   boost::asio::awaitable<bool> write(const Buffers& buffers);
   bool closing() const { return closing_since_ != Clock::time_point::max(); }
@@ -95,6 +97,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   Clock::time_point closing_since_ = Clock::time_point::max();  // once a close frame is queued
   bool pinged_ = false;
   bool ended_ = false;
+  std::string unsent_;   // the part of a frame deliver() wrote that the socket did not take
   std::string control_;  // control frames (pong, ping, close) waiting to be written, whole
   // Catching up: the mailbox must be read from `cursor_` on (letters with
   // lower ids were sent, or are read again and skipped by `in_flight_`).
