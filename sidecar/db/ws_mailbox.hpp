@@ -28,8 +28,8 @@ class WsMailbox {
     std::string frame;  // the JSON text the device receives
   };
 
-  // Gives each letter its id (drawn from the mailbox's own), in order.
-  void number(pqxx::connection& conn, std::vector<Letter>& letters) const;
+  // `count` new letter ids from the mailbox's sequence, ascending.
+  std::vector<std::int64_t> draw_ids(pqxx::connection& conn, std::size_t count) const;
   // Stores numbered letters until now + `ttl` and notifies the other
   // sidecars (letters for installations deleted meanwhile are dropped).
   void put(pqxx::connection& conn, const std::vector<Letter>& letters, Duration ttl) const;

@@ -28,6 +28,7 @@ WsHub::WsHub(const config::Config& config, db::DbPool& api_db, metrics::Metrics&
       mailbox_(config.database.schema),
       db_(config.database.url, mailbox_.channel(), io, [this](const db::Notification& n) { notified(n); }),
       acks_(db_, mailbox_, executor_),
+      letter_ids_(db_, mailbox_, executor_),
       max_connections_(max_connections),
       read_buffer_(16 * 1024),
       clock_(io) {
@@ -84,18 +85,14 @@ asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string
   if (closed()) clock_.cancel();  // the last one: the clock stops now, not in a second
 }
 
-// Letters are numbered first and handed to the devices connected here at
+// Letters are numbered first (from ids drawn ahead) and handed to the devices connected here at
 // once, while they are stored: a device reads its frame while the INSERT
 // runs. Its acknowledgement's DELETE runs after that INSERT (one database
 // thread, in order), and a session catching up reads the mailbox after it
 // too. Should storing fail, the push is retried: the device may then get
 // it twice, as after a crash.
 asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bool sweep) {
-  auto number = [this, &letters](pqxx::connection& conn) {
-    mailbox_.number(conn, letters);
-    return true;
-  };
-  co_await db_.run(number);
+  co_await letter_ids_.number(letters);
   auto put = [this, &letters, ttl, sweep](pqxx::connection& conn) {
     mailbox_.put(conn, letters, ttl);
     if (sweep) mailbox_.expire(conn);

@@ -19,6 +19,7 @@
 #include "sidecar/metrics/metrics.hpp"
 #include "sidecar/push/ws/ws_acks.hpp"
 #include "sidecar/push/ws/ws_devices.hpp"
+#include "sidecar/push/ws/ws_letter_ids.hpp"
 #include "sidecar/push/ws/ws_session.hpp"
 
 namespace pushsync::push {
@@ -68,6 +69,7 @@ class WsHub : public WsDevices {
   db::WsMailbox mailbox_;
   db::DbThread db_;
   WsAcks acks_;
+  WsLetterIds letter_ids_;
   int max_connections_;
   int admitted_ = 0;  // handshakes accepted, sessions not yet ended
   struct Connected {
