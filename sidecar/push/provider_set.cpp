@@ -18,11 +18,11 @@ void ProviderSet::close() {
 }
 
 boost::asio::awaitable<std::vector<Outcome>> ProviderSet::send(std::vector<Push>& pushes) {
-  // Sendable pushes first, grouped by platform; refused ones at the end.
-  // stable_partition applies the predicate exactly once per push, so it
-  // may trim the push to the size limit as it checks.
-  auto trim_and_check = [this](Push& p) { return providers_.count(p.target.platform) && fit_to_limit(p, ttl_); };
-  auto refused = std::stable_partition(pushes.begin(), pushes.end(), trim_and_check);
+  // Sendable pushes first, grouped by platform; refused ones at the end
+  // (a push too large even trimmed is left without a body).
+  fit_all_to_limit(pushes, ttl_);
+  auto sendable = [this](const Push& p) { return providers_.count(p.target.platform) && !p.body.empty(); };
+  auto refused = std::stable_partition(pushes.begin(), pushes.end(), sendable);
   std::stable_sort(pushes.begin(), refused,
                    [](const Push& a, const Push& b) { return a.target.platform < b.target.platform; });
   // Each platform's provider sends at once: one that is slow or down

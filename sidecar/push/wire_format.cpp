@@ -45,6 +45,11 @@ std::string serialize(const Push& push, Duration ttl) {
   return {};
 }
 
+bool same_body(const Push& a, const Push& b) {
+  return a.target.platform == b.target.platform && a.target.platform != Platform::fcm && a.kind == b.kind &&
+         a.alert == b.alert && a.sound == b.sound && a.badge == b.badge && a.fields == b.fields;
+}
+
 std::size_t limit_of(Platform platform) {
   return platform == Platform::webpush ? webpush::max_plaintext_bytes : max_payload_bytes;
 }
@@ -90,6 +95,17 @@ bool fit_to_limit(Push& push, Duration ttl) {
   if (push.body.size() <= limit_of(push.target.platform)) return true;
   push.body.clear();
   return false;
+}
+
+void fit_all_to_limit(std::span<Push> pushes, Duration ttl) {
+  const Push* previous = nullptr;
+  for (Push& push : pushes) {
+    if (previous && same_body(*previous, push))
+      push.body = previous->body;
+    else
+      fit_to_limit(push, ttl);
+    previous = &push;
+  }
 }
 
 }  // namespace pushsync::push

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <span>
+
 #include <nlohmann/json.hpp>
 
 #include "sidecar/model/duration.hpp"
@@ -30,5 +32,11 @@ std::string wire_body(const Push& push, Duration ttl);
 // message/table/op/id (the client can still pull the record). Sets
 // push.body when it fits; false when even the short form is too large.
 bool fit_to_limit(Push& push, Duration ttl);
+
+// fit_to_limit for each push; a push whose body would be the one before
+// it (same platform, content and fields: one change's pushes to a tag's
+// devices) takes that body instead of serializing it again. Not FCM's,
+// whose message names its device.
+void fit_all_to_limit(std::span<Push> pushes, Duration ttl);
 
 }  // namespace pushsync::push

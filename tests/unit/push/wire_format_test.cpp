@@ -90,6 +90,33 @@ TEST(WireFormat, AWebPushIsTheFieldsAndFitsTheEncryptedLimitOf4096Bytes) {
   EXPECT_EQ(big.body, R"({"message":"PUSH-TO-SYNC","table":"items","op":"update","id":"7"})");
 }
 
+// One change's pushes to many devices are serialized once; each body is
+// still the one its own push would have.
+TEST(WireFormat, FittingAllGivesEachPushItsOwnBody) {
+  std::vector<Push> pushes;
+  for (Platform platform : {Platform::apns, Platform::apns, Platform::fcm, Platform::fcm, Platform::ws})
+    pushes.push_back(sample(platform));
+  pushes[1].fields["id"] = "8";                    // another record
+  pushes[3].target.token = "another-device-token";  // FCM's message names its device
+  Push oversized = sample(Platform::ws);
+  oversized.fields["list"] = std::string(5000, 'x');
+  pushes.push_back(oversized);
+  pushes.push_back(oversized);  // trimmed like the one before
+  Push alert = sample(Platform::ws);
+  alert.alert = "hi";
+  pushes.push_back(alert);
+  pushes.push_back(sample(Platform::ws));
+  pushes.push_back(sample(Platform::ws));  // the same change to another device
+  pushes.back().target.id = "dev-3";
+
+  std::vector<std::string> expected;
+  for (Push p : pushes) expected.push_back(fit_to_limit(p, 1h) ? p.body : "");
+  fit_all_to_limit(pushes, 1h);
+  for (std::size_t i = 0; i < pushes.size(); ++i) EXPECT_EQ(pushes[i].body, expected[i]) << "push " << i;
+  EXPECT_NE(pushes[2].body, pushes[3].body);
+  EXPECT_EQ(pushes[5].body, pushes[6].body);
+}
+
 TEST(WireFormat, PushesWithinTheLimitAreUntouched) {
   Push p = sample(Platform::ws);
   auto before = p.fields;
