@@ -81,7 +81,7 @@ run() {  # index -> the client's JSON line
   grep -o "open files limit.*\|at most [0-9]* devices" "$work/a.log" | sed "s/^/${names[$i]}, sidecar A: /" >&2
   cat >"$work/client.json" <<JSON
 {"url": "$dburl", "port_a": $port_a, "port_b": $port_b, "pid_a": $pid_a, "devices": $devices,
- "idle_seconds": ${BENCH_IDLE_SECONDS:-10}, "broadcasts": ${BENCH_BROADCASTS:-3}, "groups": 20, "singles": 100,
+ "idle_seconds": ${BENCH_IDLE_SECONDS:-10}, "broadcasts": ${BENCH_BROADCASTS:-3}, "groups": ${BENCH_GROUPS:-20}, "singles": ${BENCH_SINGLES:-100},
  "js_client": "$root/clients/js/pushsync-client.js"}
 JSON
   node "$root/bench/ws_scale_client.js" "$work/client.json"
