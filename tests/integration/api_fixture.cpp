@@ -5,8 +5,9 @@ namespace pushsync::test {
 void ApiTest::SetUp() { SidecarTest::SetUp(); }
 
 std::string ApiTest::api_sections(const std::string& http_extra, const std::string& websocket_extra) {
+  const bool own_ping = websocket_extra.find("ping_interval:") != std::string::npos;
   return std::string("http:\n  listen: 127.0.0.1:0\n  api_token: ") + token + "\n  max_body: 8KiB\n" + http_extra +
-         "websocket:\n  ping_interval: 1s\n" + websocket_extra + "users:\n  tag: \"user:{user_id}\"\n";
+         "websocket:\n" + (own_ping ? "" : "  ping_interval: 1s\n") + websocket_extra + "users:\n  tag: \"user:{user_id}\"\n";
 }
 
 void ApiTest::start(const std::string& http_extra, const std::string& websocket_extra, long open_files) {

@@ -18,7 +18,8 @@ class ApiTest : public SidecarTest {
  protected:
   void SetUp() override;
   // Starts a sidecar (port_ is the last one's); `http_extra` and
-  // `websocket_extra` are added to those sections; `open_files`: its
+  // `websocket_extra` are added to those sections (pings 1 s apart unless
+  // `websocket_extra` sets ping_interval); `open_files`: its
   // descriptor limit, when > 0.
   void start(const std::string& http_extra = "", const std::string& websocket_extra = "", long open_files = 0);
   // The http, websocket and users sections start() configures.

@@ -67,7 +67,9 @@ TEST_F(WsChannelTest, DevicesThatAcknowledgeAtOnceGetEachPushOnceAndTheMailboxEm
 // take is written later, before anything else. A device that reads nothing
 // for a while must then get every frame whole, in order, once.
 TEST_F(WsChannelTest, FramesTheSocketCannotTakeAtOnceArriveWholeAndInOrder) {
-  start("", "  max_unacked: 2000\n");
+  // Pings 10 s apart: a device silent for two intervals is dropped, and
+  // this one reads nothing until every letter is stored.
+  start("", "  ping_interval: 10s\n  max_unacked: 2000\n");
   const auto secret = register_ws("bob-ws", {"user:bob"});
   WsDevice device(port_, "bob-ws", secret);
   sql(url_, "INSERT INTO items (title, owner) VALUES ('first', 'bob')");
