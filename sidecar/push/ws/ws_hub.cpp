@@ -85,9 +85,9 @@ asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string
   if (closed()) clock_.cancel();  // the last one: the clock stops now, not in a second
 }
 
-// Letters are numbered first (from ids drawn ahead) and handed to the devices connected here at
-// once, while they are stored: a device reads its frame while the INSERT
-// runs. Its acknowledgement's DELETE runs after that INSERT (one database
+// Letters are numbered first (from ids drawn ahead) and handed to the
+// devices connected here at once, while they are stored: a device reads its
+// frame while the INSERT runs. Its acknowledgement's DELETE runs after that INSERT (one database
 // thread, in order), and a session catching up reads the mailbox after it
 // too. Should storing fail, the push is retried: the device may then get
 // it twice, as after a crash.
