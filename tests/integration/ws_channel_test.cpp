@@ -93,6 +93,33 @@ TEST_F(WsChannelTest, FramesTheSocketCannotTakeAtOnceArriveWholeAndInOrder) {
   EXPECT_FALSE(device.next(std::chrono::milliseconds(300))) << "a frame came twice";
 }
 
+// Devices that answered one broadcast together are not all pinged in the
+// same tick: their pings spread over half an interval, and none is dropped.
+TEST_F(WsChannelTest, DevicesHeardFromTogetherArePingedAtDifferentTimes) {
+  start("", "  ping_interval: 4s\n");
+  constexpr int devices = 100;
+  WsCrowd crowd(port_, register_crowd(devices));
+  ASSERT_EQ(crowd.connected(), devices) << sidecars_.back()->err();
+  ASSERT_EQ(call("POST", "/v1/push", json{{"tags", {"crowd"}}, {"data", {{"n", 1}}}}.dump()).status, 202);
+  ASSERT_TRUE(eventually([&] { return crowd.frames() >= devices; }));
+  const auto acknowledged = std::chrono::steady_clock::now();
+  // Silent for 2-4 s: each device is pinged once by then (ticks are 1 s apart).
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto pings = crowd.pings();
+        return std::all_of(pings.begin(), pings.end(), [&](const auto& p) {
+          return std::any_of(p.second.begin(), p.second.end(), [&](auto t) { return t > acknowledged; });
+        });
+      },
+      std::chrono::seconds(8)));
+  std::vector<std::chrono::steady_clock::time_point> first_pings;
+  for (const auto& [device, times] : crowd.pings())
+    first_pings.push_back(*std::find_if(times.begin(), times.end(), [&](auto t) { return t > acknowledged; }));
+  const auto [earliest, latest] = std::minmax_element(first_pings.begin(), first_pings.end());
+  EXPECT_GE(*latest - *earliest, std::chrono::milliseconds(900)) << "every device pinged in the same tick";
+  EXPECT_EQ(crowd.connected(), devices) << "a device that answered its ping was dropped";
+}
+
 // Behind a load balancer a device is connected to one sidecar while another
 // claims the change: it must get the push without any polling.
 TEST_F(WsChannelTest, TwoSidecarsDeliverToEachOthersDevices) {

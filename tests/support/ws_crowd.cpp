@@ -26,6 +26,7 @@ struct WsCrowd::Connection {
   std::string in;
   int refused_with = 0;
   std::vector<std::int64_t> seqs;
+  std::vector<Clock::time_point> pings;
 };
 
 WsCrowd::WsCrowd(int port, const std::vector<Device>& devices, int parallel, std::chrono::milliseconds wait) {
@@ -108,7 +109,10 @@ void WsCrowd::handle(Connection& c, std::uint32_t events, int poller) {
   while (c.state == State::open) {
     auto frame = take_server_frame(c.in);
     if (!frame) break;
-    if (frame->opcode == ws_ping) c.socket.send_all(ws_client_frame(ws_pong, frame->payload));
+    if (frame->opcode == ws_ping) {
+      c.socket.send_all(ws_client_frame(ws_pong, frame->payload));
+      c.pings.push_back(Clock::now());
+    }
     if (frame->opcode != ws_text) continue;
     auto message = nlohmann::json::parse(frame->payload, nullptr, false);
     if (!message.is_object() || !message.contains("seq")) continue;
@@ -167,6 +171,14 @@ std::map<std::string, std::vector<std::int64_t>> WsCrowd::received() const {
   std::map<std::string, std::vector<std::int64_t>> out;
   for (const auto& c : connections_)
     if (c->state == Connection::State::open) out[c->device.installation] = c->seqs;
+  return out;
+}
+
+std::map<std::string, std::vector<Clock::time_point>> WsCrowd::pings() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, std::vector<Clock::time_point>> out;
+  for (const auto& c : connections_)
+    if (c->state == Connection::State::open) out[c->device.installation] = c->pings;
   return out;
 }
 

@@ -35,6 +35,8 @@ class WsCrowd {
   // The seqs each connected device received, in order.
   std::map<std::string, std::vector<std::int64_t>> received() const;
   std::size_t frames() const;
+  // When each device got its pings, by installation.
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> pings() const;
   // Closes every connection.
   void close();
 

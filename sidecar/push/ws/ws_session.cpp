@@ -23,6 +23,29 @@ namespace {
 
 constexpr auto close_wait = std::chrono::seconds(2);
 
+// How long a device may be silent before it is pinged: between half and the
+// whole of ping_interval, the same for one device, spread across devices.
+// After a broadcast every device was heard from at once, and pinging all of
+// them in one tick held the sidecar's thread and every device for hundreds
+// of milliseconds (19,500 pings, then their pongs) once per interval.
+Duration silence_before_ping(Duration interval, const std::string& installation_id) {
+  const auto half = interval / 2;
+  if (half.count() <= 0) return interval;
+  const auto spread = std::hash<std::string>{}(installation_id) % static_cast<std::size_t>(half.count());
+  return half + Duration(static_cast<Duration::rep>(spread));
+}
+
+// The bytes of `buffers` from `offset` on, as one string.
+std::string bytes_from(std::span<const asio::const_buffer> buffers, std::size_t offset) {
+  std::string out;
+  for (const auto& b : buffers) {
+    const std::string_view bytes(static_cast<const char*>(b.data()), b.size());
+    if (offset < bytes.size()) out.append(bytes.substr(offset));
+    offset -= std::min(offset, bytes.size());
+  }
+  return out;
+}
+
 // A letter's frame, written from the letter itself: the stored frame is a
 // JSON object, so "seq" goes first and the rest follows as it is.
 class LetterFrame {
@@ -39,17 +62,6 @@ class LetterFrame {
   LetterFrame& operator=(const LetterFrame&) = delete;
 
   const std::array<asio::const_buffer, 3>& buffers() const { return buffers_; }
-  std::size_t size() const { return asio::buffer_size(buffers_); }
-  // The bytes from `offset` on, as one string.
-  std::string tail(std::size_t offset) const {
-    std::string out;
-    for (const auto& b : buffers_) {
-      const std::string_view bytes(static_cast<const char*>(b.data()), b.size());
-      if (offset < bytes.size()) out.append(bytes.substr(offset));
-      offset -= std::min(offset, bytes.size());
-    }
-    return out;
-  }
 
  private:
   std::array<char, 32> seq_{};
@@ -70,6 +82,7 @@ WsSession::WsSession(tcp::socket socket, std::string installation_id, const conf
       read_buffer_(read_buffer),
       reader_(max_device_message),
       wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      ping_after_(silence_before_ping(config.websocket.ping_interval, installation_id_)),
       last_heard_(Clock::now()) {}
 
 asio::awaitable<void> WsSession::run() {
@@ -96,23 +109,30 @@ void WsSession::deliver(const Letter& letter) {
   wake_.cancel();
 }
 
-// Nothing waits to be written and no write is under way: the frame is
-// written here, without waking the write loop (a broadcast writes to each
-// device in turn, and the loop's wakeup cost as much as the write). What the
-// socket does not take at once is left to the loop.
-bool WsSession::idle() const {
-  return queue_.empty() && control_.empty() && unsent_.empty() && writing_since_ == Clock::time_point::max() &&
-         room() > 0;
+// Nothing waits to be written before a control frame, and no write is
+// under way; for a letter, the device's window has room as well. The frame
+// is then written here, without waking the write loop (a broadcast writes
+// to each device in turn, and pings come to many devices each second: the
+// loop's wakeup cost as much as the write).
+bool WsSession::may_write_control_now() const {
+  return control_.empty() && unsent_.empty() && writing_since_ == Clock::time_point::max();
 }
+
+bool WsSession::idle() const { return may_write_control_now() && queue_.empty() && room() > 0; }
 
 void WsSession::write_now(const Letter& letter) {
   if (!in_flight_.emplace(letter.id, false).second) return;
   const LetterFrame frame(letter);
+  write_now(frame.buffers());
+}
+
+// What the socket does not take at once is left to the write loop.
+void WsSession::write_now(std::span<const asio::const_buffer> buffers) {
   boost::system::error_code ec;
-  const std::size_t written = socket_.write_some(frame.buffers(), ec);
+  const std::size_t written = socket_.write_some(buffers, ec);
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return drop();
-  if (written == frame.size()) return;
-  unsent_ = frame.tail(written);
+  if (written == asio::buffer_size(buffers)) return;
+  unsent_ = bytes_from(buffers, written);
   wake_.cancel();
 }
 
@@ -145,7 +165,7 @@ void WsSession::tick(Clock::time_point now) {
   if (now - closing_since_ > close_wait) return drop();     // no answer to our close frame
   if (now - writing_since_ > 2 * interval) return drop();   // the device stopped reading
   if (now - last_heard_ > 2 * interval) return drop();      // nothing heard, pings unanswered
-  if (now - last_heard_ >= interval && !pinged_) {
+  if (now - last_heard_ >= ping_after_ && !pinged_) {
     pinged_ = true;
     send_control(WsOpcode::ping, "");
   }
@@ -167,6 +187,11 @@ void WsSession::drop() {
 void WsSession::send_control(WsOpcode opcode, const std::string& payload) {
   if (ended_ || closing()) return;
   const auto header = ws_frame_header(opcode, payload.size());
+  // A close frame goes through the write loop, which shuts the socket down after it.
+  if (opcode != WsOpcode::close && may_write_control_now()) {
+    const std::array<asio::const_buffer, 2> frame{asio::buffer(header.bytes.data(), header.size), asio::buffer(payload)};
+    return write_now(frame);
+  }
   control_.append(header.bytes.data(), header.size).append(payload);
   if (opcode == WsOpcode::close) closing_since_ = Clock::now();
   wake_.cancel();

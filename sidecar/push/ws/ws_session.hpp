@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -57,9 +58,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Ends the session with a close frame (replaced by a newer connection, a
   // revoked secret, or the sidecar stops).
   void close();
-  // Called about once a second: a device heard from less than
-  // websocket.ping_interval ago is left alone, a quiet one is pinged, one
-  // silent for two intervals (or not reading what is written to it) is
+  // Called about once a second: a device silent for its share of
+  // websocket.ping_interval (half of it to all of it, so that devices heard
+  // from at once are not all pinged at once) is pinged, one silent for two
+  // intervals (or not reading what is written to it) is
   // dropped, and a closing one that does not answer within 2 s.
   void tick(Clock::time_point now);
   const std::string& installation_id() const { return installation_id_; }
@@ -70,8 +72,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::asio::awaitable<bool> catch_up();
   boost::asio::awaitable<bool> send(const Letter& letter);
   boost::asio::awaitable<bool> write_control();
+  bool may_write_control_now() const;
   bool idle() const;
   void write_now(const Letter& letter);
+  void write_now(std::span<const boost::asio::const_buffer> buffers);
   template <typename Buffers>
   boost::asio::awaitable<bool> write(const Buffers& buffers);
   bool closing() const { return closing_since_ != Clock::time_point::max(); }
@@ -92,12 +96,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::span<char> read_buffer_;
   WsReader reader_;
   boost::asio::steady_timer wake_;
+  Duration ping_after_;  // of silence (see silence_before_ping)
   Clock::time_point last_heard_;
   Clock::time_point writing_since_ = Clock::time_point::max();  // while a write is under way
   Clock::time_point closing_since_ = Clock::time_point::max();  // once a close frame is queued
   bool pinged_ = false;
   bool ended_ = false;
-  std::string unsent_;   // the part of a frame deliver() wrote that the socket did not take
+  std::string unsent_;   // the part of a frame written at once that the socket did not take
   std::string control_;  // control frames (pong, ping, close) waiting to be written, whole
   // Catching up: the mailbox must be read from `cursor_` on (letters with
   // lower ids were sent, or are read again and skipped by `in_flight_`).
