@@ -8,6 +8,10 @@
 # the project's own clients/js for one device on each sidecar):
 #   idle           sidecar A's CPU and the database's statements/s
 #                  (pg_stat_statements), with no device and with all of them
+#                  (BENCH_IDLE_SECONDS, default 10, measured BENCH_IDLE_WAIT
+#                  seconds after the last device connected, default 3: pings
+#                  come 10-20 s after a device was last heard from, so a
+#                  window of 20 s from 25 s on holds every device's ping)
 #   memory         A's RSS, and its growth per connected device
 #   broadcast      one row change reaching every device: commit-to-receipt
 #                  p50/p99/max (BENCH_BROADCASTS, default 3)
@@ -81,7 +85,7 @@ run() {  # index -> the client's JSON line
   grep -o "open files limit.*\|at most [0-9]* devices" "$work/a.log" | sed "s/^/${names[$i]}, sidecar A: /" >&2
   cat >"$work/client.json" <<JSON
 {"url": "$dburl", "port_a": $port_a, "port_b": $port_b, "pid_a": $pid_a, "devices": $devices,
- "idle_seconds": ${BENCH_IDLE_SECONDS:-10}, "broadcasts": ${BENCH_BROADCASTS:-3}, "groups": ${BENCH_GROUPS:-20}, "singles": ${BENCH_SINGLES:-100},
+ "idle_seconds": ${BENCH_IDLE_SECONDS:-10}, "idle_wait_seconds": ${BENCH_IDLE_WAIT:-3}, "broadcasts": ${BENCH_BROADCASTS:-3}, "groups": ${BENCH_GROUPS:-20}, "singles": ${BENCH_SINGLES:-100},
  "js_client": "$root/clients/js/pushsync-client.js"}
 JSON
   node "$root/bench/ws_scale_client.js" "$work/client.json"
@@ -94,7 +98,8 @@ for i in "${!databases[@]}"; do
 const [name, json] = process.argv.slice(1);
 const r = JSON.parse(json);
 const f = (x) => x.toFixed(1);
-const lat = (s) => `p50 ${s.p50_ms.toFixed(2)} ms, p99 ${s.p99_ms.toFixed(2)} ms, max ${s.max_ms.toFixed(2)} ms`;
+const lat = (s) => `p50 ${s.p50_ms.toFixed(2)} ms, p99 ${s.p99_ms.toFixed(2)} ms, max ${s.max_ms.toFixed(2)} ms` +
+  ` (client GC pause max ${s.gc_max_ms.toFixed(0)} ms)`;
 console.log(`== ${name}`);
 console.log(`connected in ${f(r.connect_seconds)} s; sidecar RSS ${f(r.rss_mb)} MB, ${f(r.kb_per_connection)} KB per device`);
 console.log(`idle, no device:      sidecar CPU ${f(r.idle_without_devices.cpu_percent)} %, database ${f(r.idle_without_devices.statements_per_s)} statements/s`);

@@ -7,6 +7,7 @@
 'use strict';
 const fs = require('fs');
 const { spawn, execFileSync } = require('child_process');
+const { PerformanceObserver } = require('perf_hooks');
 const WebSocket = require('ws');
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -26,6 +27,19 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 const summary = (us) => ({ min_ms: Math.min(...us) / 1000, p50_ms: pct(us, 50) / 1000, p99_ms: pct(us, 99) / 1000, max_ms: Math.max(...us) / 1000 });
+
+// The client's own pauses: a garbage collection stops every simulated
+// device at once, and a change that arrives meanwhile is timed late. The
+// longest pause of each measured phase is reported next to its latencies.
+let longestGcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestGcMs = Math.max(longestGcMs, entry.duration);
+}).observe({ entryTypes: ['gc'] });
+async function phase(measure) {
+  longestGcMs = 0;
+  const result = await measure();
+  return { ...result, gc_max_ms: longestGcMs };
+}
 
 // Every change's key -> { want, latencies, devices (who received it), done }.
 const waiting = new Map();
@@ -130,7 +144,7 @@ async function singles(tag, count) {
   sockets.push(await connect(cfg.port_b, 'far', 0));
   const clients = [await connectJs(cfg.port_a, 'js'), await connectJs(cfg.port_b, 'farjs')];
   out.connect_seconds = (Date.now() - t0) / 1000;
-  await sleep(3000);
+  await sleep(cfg.idle_wait_seconds * 1000);
   out.idle_with_devices = await idle(cfg.idle_seconds);
   out.rss_mb = rssKb(cfg.pid_a) / 1024;
   out.kb_per_connection = (rssKb(cfg.pid_a) - rss0) / cfg.devices;
@@ -141,25 +155,29 @@ async function singles(tag, count) {
     out.broadcast.push({ received: lat.length, ...summary(lat) });
     await sleep(1000);
   }
-  const group = [];
   const firsts = [];
-  for (let r = 0; r < cfg.groups; ++r) {
-    const lat = await change('group', Math.min(200, cfg.devices));
-    group.push(...lat);
-    firsts.push(Math.min(...lat));
-    await sleep(150);
-  }
-  out.group = { received: group.length, ...summary(group) };
+  out.group = await phase(async () => {
+    const group = [];
+    for (let r = 0; r < cfg.groups; ++r) {
+      const lat = await change('group', Math.min(200, cfg.devices));
+      group.push(...lat);
+      firsts.push(Math.min(...lat));
+      await sleep(150);
+    }
+    return { received: group.length, ...summary(group) };
+  });
   out.group_first = summary(firsts);
-  const one = [];
-  for (let r = 0; r < cfg.singles; ++r) {
-    one.push(...(await change(`dev:${Math.floor(Math.random() * cfg.devices)}`, 1)));
-    await sleep(150);
-  }
-  out.one_device = summary(one);
-  out.one_device_js = await singles('js', cfg.singles);
-  out.other_replica = await singles('far', cfg.singles);
-  out.other_replica_js = await singles('farjs', cfg.singles);
+  out.one_device = await phase(async () => {
+    const one = [];
+    for (let r = 0; r < cfg.singles; ++r) {
+      one.push(...(await change(`dev:${Math.floor(Math.random() * cfg.devices)}`, 1)));
+      await sleep(150);
+    }
+    return summary(one);
+  });
+  out.one_device_js = await phase(() => singles('js', cfg.singles));
+  out.other_replica = await phase(() => singles('far', cfg.singles));
+  out.other_replica_js = await phase(() => singles('farjs', cfg.singles));
   await sleep(1000); // anything sent twice comes now
   out.frames_received = framesReceived;
   out.duplicates = duplicates;
