@@ -158,28 +158,23 @@ int WsCrowd::connected() const {
   return n;
 }
 
-std::map<std::string, int> WsCrowd::refused() const {
+template <class T>
+std::map<std::string, T> WsCrowd::by_device(bool open, T Connection::*field) const {
   std::lock_guard lock(mutex_);
-  std::map<std::string, int> out;
+  std::map<std::string, T> out;
   for (const auto& c : connections_)
-    if (c->state != Connection::State::open) out[c->device.installation] = c->refused_with;
+    if ((c->state == Connection::State::open) == open) out[c->device.installation] = (*c).*field;
   return out;
 }
 
+std::map<std::string, int> WsCrowd::refused() const { return by_device(false, &Connection::refused_with); }
+
 std::map<std::string, std::vector<std::int64_t>> WsCrowd::received() const {
-  std::lock_guard lock(mutex_);
-  std::map<std::string, std::vector<std::int64_t>> out;
-  for (const auto& c : connections_)
-    if (c->state == Connection::State::open) out[c->device.installation] = c->seqs;
-  return out;
+  return by_device(true, &Connection::seqs);
 }
 
 std::map<std::string, std::vector<Clock::time_point>> WsCrowd::pings() const {
-  std::lock_guard lock(mutex_);
-  std::map<std::string, std::vector<Clock::time_point>> out;
-  for (const auto& c : connections_)
-    if (c->state == Connection::State::open) out[c->device.installation] = c->pings;
-  return out;
+  return by_device(true, &Connection::pings);
 }
 
 std::size_t WsCrowd::frames() const {

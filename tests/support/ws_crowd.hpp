@@ -43,6 +43,9 @@ class WsCrowd {
   struct Connection;  // one device's socket and what it received
 
  private:
+  // One field of each device whose handshake was answered (`open`) or not, by installation.
+  template <class T>
+  std::map<std::string, T> by_device(bool open, T Connection::*field) const;
   // The crowd's thread: connects, then reads and acknowledges until close().
   void run(int port, int parallel, std::chrono::milliseconds wait);
   void handle(Connection& c, std::uint32_t events, int poller);
