@@ -103,7 +103,8 @@ TEST_F(WsChannelTest, DevicesHeardFromTogetherArePingedAtDifferentTimes) {
   ASSERT_EQ(call("POST", "/v1/push", json{{"tags", {"crowd"}}, {"data", {{"n", 1}}}}.dump()).status, 202);
   ASSERT_TRUE(eventually([&] { return crowd.frames() >= devices; }));
   const auto acknowledged = std::chrono::steady_clock::now();
-  // Silent for 2-4 s: each device is pinged once by then (ticks are 1 s apart).
+  // Silent for 2-4 s: each device is pinged once by then (the hub looks at
+  // each about once a second).
   ASSERT_TRUE(eventually(
       [&] {
         auto pings = crowd.pings();

@@ -96,9 +96,9 @@ asio::awaitable<void> WsHub::serve(asio::ip::tcp::socket connection, std::string
 
 // Letters are numbered first (from ids drawn ahead) and handed to the
 // devices connected here at once, while they are stored: a device reads its
-// frame while the INSERT runs. Its acknowledgement's DELETE runs after that INSERT (one database
-// thread, in order), and a session catching up reads the mailbox after it
-// too. Should storing fail, the push is retried: the device may then get
+// frame while the INSERT runs. Its acknowledgement's DELETE runs after that
+// INSERT (one database thread, in order), and a session catching up reads
+// the mailbox after it too. Should storing fail, the push is retried: the device may then get
 // it twice, as after a crash.
 asio::awaitable<void> WsHub::store(std::vector<Letter> letters, Duration ttl, bool sweep) {
   co_await letter_ids_.number(letters);

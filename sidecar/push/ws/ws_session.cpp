@@ -201,7 +201,7 @@ int WsSession::room() const { return config_.websocket.max_unacked - static_cast
 
 asio::awaitable<void> WsSession::write_loop() {
   while (!ended_) {
-    if (!unsent_.empty()) {  // the rest of a frame written by deliver()
+    if (!unsent_.empty()) {  // the rest of a frame written at once (write_now)
       const std::string tail = std::move(unsent_);
       unsent_.clear();
       if (!co_await write(asio::buffer(tail))) break;

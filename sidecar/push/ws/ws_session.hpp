@@ -61,8 +61,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Called about once a second: a device silent for its share of
   // websocket.ping_interval (half of it to all of it, so that devices heard
   // from at once are not all pinged at once) is pinged, one silent for two
-  // intervals (or not reading what is written to it) is
-  // dropped, and a closing one that does not answer within 2 s.
+  // intervals (or not reading what is written to it) is dropped, and a
+  // closing one that does not answer within 2 s.
   void tick(Clock::time_point now);
   const std::string& installation_id() const { return installation_id_; }
 
